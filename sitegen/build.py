@@ -1,0 +1,106 @@
+"""build(): load, assemble, render, write — each stage timed, problems collected."""
+
+from __future__ import annotations
+
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+from . import config, content
+from .assemble import Records, assemble
+from .errors import BuildFailed, Problem, errors_in
+from .model import Cluster
+from .output import publish
+from .render import Progress, render_site
+from .theme import environment, load_theme
+from .urls import PORTAL
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    out: Path
+    pages: tuple[tuple[str, str, int], ...]    # (owner slug, name, page count), portal first
+    files: int
+    timings: tuple[tuple[str, float], ...]      # (stage, seconds)
+    warnings: tuple[Problem, ...]
+
+    @property
+    def total_pages(self) -> int:
+        return sum(n for _, _, n in self.pages)
+
+    @property
+    def seconds(self) -> float:
+        return sum(t for _, t in self.timings)
+
+
+@dataclass
+class _Clock:
+    timings: list[tuple[str, float]] = field(default_factory=list)
+
+    @contextmanager
+    def stage(self, name: str) -> Iterator[None]:
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.timings.append((name, time.perf_counter() - start))
+
+
+def load(root: Path) -> tuple[Records | None, list[Problem]]:
+    """Read and validate site.yaml, departments/*.yaml and content/**.md; collect every problem."""
+    site, problems = config.load_site(root)
+    departments, files, found = config.load_departments(root)
+    problems += found
+    paths, strays = content.discover(root)
+    sources = []
+    for path in paths:
+        source, found = content.parse(root, path)
+        problems += found
+        if source is not None:
+            sources.append(source)
+    if site is None:
+        return None, problems
+    return Records(root, site, departments, files, tuple(sources), tuple(strays)), problems
+
+
+def check(root: Path) -> tuple[Cluster | None, list[Problem]]:
+    """Load and assemble without rendering: everything a build would refuse, and the warnings."""
+    records, problems = load(root)
+    if records is None:
+        return None, problems
+    cluster, found = assemble(records)
+    return cluster, problems + found
+
+
+def build(root: Path, out: Path | None = None, progress: Progress | None = None) -> BuildReport:
+    """Build the cluster at ``root`` into ``out`` (default build/site); raise BuildFailed on errors."""
+    root = root.resolve()
+    out = (out or root / "build" / "site").resolve()
+    clock = _Clock()
+    with clock.stage("load"):
+        records, problems = load(root)
+    if records is None:
+        raise BuildFailed(problems)
+    with clock.stage("assemble"):
+        cluster, found = assemble(records)
+        problems += found
+    with clock.stage("theme"):
+        theme, found = load_theme(root, cluster.site.theme)
+        problems += found
+    if errors_in(problems) or theme is None:
+        raise BuildFailed(problems)
+    with clock.stage("render"):
+        rendered = render_site(cluster, theme, environment(theme), progress)
+        problems += rendered.problems
+    if errors_in(problems):
+        raise BuildFailed(problems)
+    with clock.stage("write"):
+        count = publish(rendered, root, out)
+    owners = [(PORTAL, cluster.site.name)] + [(d.slug, d.name) for d in cluster.departments.values()]
+    counts = {slug: 0 for slug, _ in owners}
+    for page in cluster.pages.values():
+        counts[page.owner] += 1
+    return BuildReport(out, tuple((slug, name, counts[slug]) for slug, name in owners), count,
+                       tuple(clock.timings), tuple(problems))

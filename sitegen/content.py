@@ -1,0 +1,162 @@
+"""Discover the Markdown sources under content/ and parse their front matter."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BeforeValidator, Field
+
+from .config import Strict, YamlError, parse_yaml, read_text, validate
+from .errors import Problem, shown
+from .urls import PORTAL, RESERVED_SLUGS, SLUG_RE
+
+MAX_PAGE_BYTES = 1024 * 1024
+MAX_ATTACHMENT_BYTES = 50 * 1024 * 1024
+# Documents and images a citizen downloads. Never HTML, scripts or SVG (SVG can carry scripts):
+# whatever sits in an editor's folder is served from the government's own domain.
+ATTACHMENT_TYPES = frozenset(
+    "pdf doc docx xls xlsx ppt pptx wps et dps ofd zip rar 7z csv txt png jpg jpeg gif webp".split()
+)
+VALIDITY = ("有效", "失效", "废止")
+
+
+def _datetime(value: Any) -> datetime:
+    text = str(value).strip()
+    for fmt in ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(text, fmt)
+        except ValueError:
+            pass
+    raise ValueError("a date and time as YYYY-MM-DD HH:MM (such as 2024-03-12 09:30)")
+
+
+def _date(value: Any) -> date:
+    try:
+        return datetime.strptime(str(value).strip(), "%Y-%m-%d").date()
+    except ValueError:
+        raise ValueError("a date as YYYY-MM-DD (such as 2024-03-10)") from None
+
+
+def _words(value: Any) -> Any:
+    # Editors write keywords either as a YAML list or as one line separated by 、，, or spaces.
+    if isinstance(value, str):
+        return tuple(w for w in re.split(r"[、，,;；\s]+", value) if w)
+    return value
+
+
+class AttachmentSpec(Strict):
+    file: Annotated[str, Field(min_length=1, max_length=300)]
+    title: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+
+
+def _attachment(value: Any) -> Any:
+    return {"file": value} if isinstance(value, str) else value
+
+
+class DisclosureSpec(Strict):
+    doc_number: Annotated[str, Field(max_length=60)] | None = None
+    written: Annotated[date, BeforeValidator(_date)] | None = None
+    topic: Annotated[str, Field(max_length=60)] | None = None
+    genre: Annotated[str, Field(max_length=30)] | None = None
+    validity: Annotated[str, AfterValidator(lambda v: _one_of(v, VALIDITY))] = "有效"
+
+
+def _one_of(value: str, allowed: tuple[str, ...]) -> str:
+    if value not in allowed:
+        raise ValueError("one of " + " | ".join(allowed))
+    return value
+
+
+class PageMeta(Strict):
+    title: Annotated[str, Field(min_length=1, max_length=200)]
+    date: Annotated[datetime, BeforeValidator(_datetime)]
+    summary: Annotated[str, Field(max_length=500)] = ""
+    keywords: Annotated[tuple[Annotated[str, Field(max_length=30)], ...], BeforeValidator(_words), Field(max_length=20)] = ()
+    portal: bool = False
+    department: str | None = None
+    attachments: tuple[Annotated[AttachmentSpec, BeforeValidator(_attachment)], ...] = ()
+    disclosure: DisclosureSpec | None = None
+    interprets: Annotated[str, Field(max_length=300)] | None = None
+
+
+@dataclass(frozen=True)
+class Source:
+    """One Markdown file, read and checked, not yet rendered."""
+
+    path: Path
+    rel: str              # path relative to the site root
+    owner: str            # department slug or "portal"
+    column: str           # column slug
+    slug: str
+    meta: PageMeta
+    lines: dict           # front matter key path -> file line
+    body: str             # Markdown after the front matter
+    body_line: int        # file line where the body starts
+    raw: str              # the whole file, for hashing
+
+
+@dataclass(frozen=True)
+class Stray:
+    """A file under content/ that is not a page: an attachment candidate or a mistake."""
+
+    path: Path
+    rel: str
+
+
+def discover(root: Path) -> tuple[list[Path], list[Stray]]:
+    """Every .md under content/, and every other file (attachments are resolved later)."""
+    base = root / "content"
+    pages, others = [], []
+    for path in sorted(base.rglob("*")) if base.is_dir() else []:
+        if path.is_dir() or any(part.startswith(".") for part in path.relative_to(base).parts):
+            continue
+        (pages if path.suffix == ".md" else others).append(path)
+    return pages, [Stray(p, p.relative_to(root).as_posix()) for p in others]
+
+
+def parse(root: Path, path: Path) -> tuple[Source | None, list[Problem]]:
+    """Read one page file: its place in the tree, its front matter and its body."""
+    rel = path.relative_to(root).as_posix()
+    parts = path.relative_to(root / "content").parts
+    if len(parts) != 3:
+        return None, [Problem(rel, None, "(path)", "content/<department>/<column>/<slug>.md "
+                              "(or content/portal/<column>/<slug>.md)", shown("/".join(parts)))]
+    owner, column, name = parts
+    slug = name[:-3].lower()
+    if not SLUG_RE.match(slug) or slug in RESERVED_SLUGS:
+        return None, [Problem(rel, None, "(file name)", "a file name of lowercase letters, digits and '-' "
+                              "(such as 2024-0312-smart-city.md), not page/feed/files/index", shown(name))]
+    text, problems = read_text(path, rel, MAX_PAGE_BYTES)
+    if text is None:
+        return None, problems
+    rows = text.split("\n")
+    if rows[0].rstrip() != "---":
+        return None, [Problem(rel, 1, "(front matter)", "the file to start with a '---' line, "
+                              "the page's fields, and a closing '---' line", shown(rows[0]))]
+    end = next((i for i in range(1, len(rows)) if rows[i].rstrip() == "---"), None)
+    if end is None:
+        return None, [Problem(rel, len(rows), "(front matter)", "a closing '---' line after the fields",
+                              "the end of the file")]
+    try:
+        data, lines = parse_yaml("\n".join(rows[1:end]), first_line=2)
+    except YamlError as e:
+        return None, [Problem(rel, e.line, "(front matter)", "valid YAML", e.message)]
+    if not isinstance(data, dict):
+        return None, [Problem(rel, 2, "(front matter)", "fields such as title: and date:", shown(data))]
+    meta, problems = validate(PageMeta, data, rel, lines)
+    if meta is None:
+        return None, problems
+    if meta.department is not None and meta.department != owner:
+        return None, [Problem(rel, lines.get(("department",)), "department",
+                              f"'{owner}' (the folder this page is in; a page may not name another department)",
+                              shown(meta.department))]
+    body = "\n".join(rows[end + 1:])
+    return Source(path, rel, owner, column, slug, meta, lines, body, end + 2, text), []
+
+
+def is_portal(owner: str) -> bool:
+    return owner == PORTAL

@@ -1,0 +1,149 @@
+"""Markdown to safe HTML: python-markdown, an allow-list sanitizer, and internal links."""
+
+from __future__ import annotations
+
+import html
+import re
+import xml.etree.ElementTree as etree
+from dataclasses import dataclass
+from typing import Callable
+
+import markdown
+import nh3
+from markdown.extensions.footnotes import FootnoteExtension
+from markdown.extensions.toc import TocExtension, slugify_unicode
+from markdown.treeprocessors import Treeprocessor
+
+from .model import Heading
+
+# Links the resolver could not place: (the link as written, why) for the caller to report.
+Resolve = Callable[[str], "str | None"]
+
+TAGS = {
+    "p", "br", "hr", "h2", "h3", "h4", "h5", "h6", "strong", "em", "b", "i", "u", "s", "del", "ins",
+    "sub", "sup", "small", "mark", "abbr", "blockquote", "ul", "ol", "li", "dl", "dt", "dd",
+    "table", "caption", "colgroup", "col", "thead", "tbody", "tfoot", "tr", "th", "td",
+    "a", "img", "code", "pre", "span", "div", "figure", "figcaption",
+}
+ATTRIBUTES = {
+    "*": {"id", "class", "title", "lang"},
+    "a": {"href"},
+    "img": {"src", "alt", "width", "height"},
+    "th": {"colspan", "rowspan", "scope", "style"},
+    "td": {"colspan", "rowspan", "style"},
+    "ol": {"start", "type"},
+    "abbr": {"title"},
+}
+URL_SCHEMES = {"http", "https", "mailto", "tel"}
+# Ids the theme uses; an editor's {: #main } must not capture the skip link.
+THEME_IDS = {"main", "top", "site-nav", "site-header", "site-footer", "search", "q", "content", "toc"}
+_ALIGN = re.compile(r"^text-align:\s*(left|right|center);?$")
+
+
+def _attribute(tag: str, name: str, value: str) -> str | None:
+    if name == "id" and value in THEME_IDS:
+        return None
+    if name == "style":
+        # python-markdown writes table alignment as style; keep only that.
+        return value if _ALIGN.match(value) else None
+    return value
+
+
+@dataclass(frozen=True)
+class Html:
+    body: str
+    text: str
+    toc: tuple[Heading, ...]
+    broken: tuple[str, ...]    # relative links that resolved to nothing
+
+
+class _Links(Treeprocessor):
+    """Rewrite relative links and images through the resolver; demote h1 to h2.
+
+    Runs after attr_list (8) and before toc (5), so the contents list sees the final ids.
+    """
+
+    def __init__(self, md: markdown.Markdown):
+        super().__init__(md)
+        self.resolve: Resolve = lambda href: href
+        self.broken: list[str] = []
+
+    def run(self, root: etree.Element) -> None:
+        for el in root.iter():
+            if el.tag == "h1":
+                el.tag = "h2"
+            if el.get("id") in THEME_IDS:
+                el.set("id", "c-" + el.get("id"))
+            attr = "href" if el.tag == "a" else "src" if el.tag == "img" else None
+            target = el.get(attr) if attr else None
+            if target is None or not is_relative(target):
+                continue
+            url = self.resolve(target)
+            if url is None:
+                self.broken.append(target)
+            else:
+                el.set(attr, url)
+
+
+def is_relative(href: str) -> bool:
+    """A link into the content tree: no scheme, not site-absolute, not a bare fragment."""
+    return bool(href) and not href.startswith(("#", "/", "//")) and not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", href)
+
+
+class Markup:
+    """One reusable converter; python-markdown is slow to set up and cheap to reset."""
+
+    def __init__(self) -> None:
+        self.md = markdown.Markdown(
+            extensions=[
+                "tables", "fenced_code", "attr_list", "sane_lists",
+                FootnoteExtension(BACKLINK_TITLE="返回正文中脚注 %d 的位置"),
+                TocExtension(slugify=slugify_unicode, toc_depth="2-3"),
+            ],
+            output_format="html",
+        )
+        self.links = _Links(self.md)
+        self.md.treeprocessors.register(self.links, "sitegen-links", 6)
+
+    def convert(self, text: str, resolve: Resolve) -> Html:
+        self.md.reset()
+        self.links.resolve, self.links.broken = resolve, []
+        raw = self.md.convert(text)
+        body = sanitize(raw)
+        toc = tuple(_flatten(getattr(self.md, "toc_tokens", [])))
+        return Html(body, plain_text(body), toc, tuple(self.links.broken))
+
+
+def sanitize(fragment: str) -> str:
+    """Keep only allow-listed tags, attributes and URL schemes; drop script and style content."""
+    clean = nh3.clean(
+        fragment, tags=TAGS, attributes=ATTRIBUTES, url_schemes=URL_SCHEMES,
+        attribute_filter=_attribute, link_rel=None, strip_comments=True,
+    )
+    # An image whose source was unsafe is gone; one without alt text gets an empty one.
+    clean = _IMG_NO_SRC.sub("", clean)
+    return _IMG_NO_ALT.sub("<img alt=\"\"", clean)
+
+
+_IMG_NO_SRC = re.compile(r"<img(?![^>]*\ssrc=)[^>]*>")
+_IMG_NO_ALT = re.compile(r"<img(?![^>]*\salt=)")
+_TAG = re.compile(r"<[^>]+>")
+_SPACE = re.compile(r"\s+")
+
+
+def plain_text(fragment: str) -> str:
+    return _SPACE.sub(" ", html.unescape(_TAG.sub(" ", fragment)).replace("↩", "")).strip()
+
+
+def _flatten(tokens: list[dict]) -> list[Heading]:
+    out: list[Heading] = []
+    for t in tokens:
+        out.append(Heading(t["level"], t["id"], html.unescape(_TAG.sub("", t["name"]))))
+        out.extend(_flatten(t.get("children", [])))
+    return out
+
+
+def line_of_text(body: str, needle: str, first_line: int) -> int:
+    """The file line where a link first appears in a body (python-markdown keeps no lines)."""
+    at = body.find(needle)
+    return first_line + (body.count("\n", 0, at) if at >= 0 else 0)

@@ -1,0 +1,89 @@
+"""The Jinja2 environment: template search path, hashed static assets, filters."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from types import MappingProxyType
+from typing import Mapping
+
+import jinja2
+
+from .errors import Problem
+
+BUILTIN_THEMES = Path(__file__).resolve().parent.parent / "themes"
+
+
+@dataclass(frozen=True)
+class Asset:
+    url: str
+    data: bytes
+
+
+@dataclass(frozen=True)
+class Theme:
+    name: str
+    template_dirs: tuple[Path, ...]      # searched in order: the site's overrides first
+    assets: Mapping[str, Asset]          # logical path ("css/site.css") -> hashed URL and bytes
+
+
+def load_theme(root: Path, name: str) -> tuple[Theme | None, list[Problem]]:
+    """Find the theme and hash its assets; a site's templates/ and static/ override single files."""
+    bases = [p for p in (root / "themes" / name, BUILTIN_THEMES / name) if p.is_dir()]
+    if not bases:
+        return None, [Problem("site.yaml", None, "theme", f"a folder themes/{name}/ with templates/ and static/",
+                              "no such folder")]
+    layers = [root] + bases
+    template_dirs = tuple(dict.fromkeys(p / "templates" for p in layers if (p / "templates").is_dir()))
+    assets: dict[str, Asset] = {}
+    for layer in reversed(layers):  # later (site) layers replace earlier (theme) files
+        static = layer / "static"
+        for path in sorted(static.rglob("*")) if static.is_dir() else []:
+            if path.is_file() and not path.name.startswith("."):
+                logical = path.relative_to(static).as_posix()
+                data = path.read_bytes()
+                digest = hashlib.sha256(data).hexdigest()[:10]
+                stem, dot, ext = logical.rpartition(".")
+                hashed = f"{stem}.{digest}.{ext}" if dot else f"{logical}.{digest}"
+                assets[logical] = Asset(f"/static/{hashed}", data)
+    return Theme(name, template_dirs, MappingProxyType(assets)), []
+
+
+def environment(theme: Theme) -> jinja2.Environment:
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader([str(p) for p in theme.template_dirs]),
+        autoescape=jinja2.select_autoescape(["html", "xml"], default=True),
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+    def asset(logical: str) -> str:
+        try:
+            return theme.assets[logical].url
+        except KeyError:
+            raise jinja2.TemplateRuntimeError(f"the theme has no static file {logical!r}") from None
+
+    env.globals["asset"] = asset
+    env.filters["datetime"] = lambda d: d.strftime("%Y-%m-%d %H:%M")
+    env.filters["date"] = lambda d: d.strftime("%Y-%m-%d") if isinstance(d, (date, datetime)) else ""
+    env.filters["iso"] = _iso
+    env.filters["filesize"] = filesize
+    return env
+
+
+def _iso(d: date | datetime) -> str:
+    # Government sites publish in China Standard Time; the feeds and sitemaps say so.
+    if isinstance(d, datetime):
+        return d.strftime("%Y-%m-%dT%H:%M:%S+08:00")
+    return d.isoformat()
+
+
+def filesize(size: int) -> str:
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.0f} KB"
+    return f"{size / 1024 / 1024:.1f} MB"

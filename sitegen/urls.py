@@ -1,0 +1,61 @@
+"""Slugs, URLs and output paths: the only place that knows the URL scheme."""
+
+from __future__ import annotations
+
+import re
+from posixpath import join
+
+PORTAL = "portal"
+SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
+OWNER_RE = re.compile(r"^[a-z][a-z0-9-]{1,30}$")
+# Top-level names the generator or the search service own; departments and portal
+# columns share the rest of the namespace.
+RESERVED = frozenset({"search", "static", "xxgk", "sitemap", PORTAL, "feed", "page", "404"})
+# Names a page slug may not take inside a column, because the column's own outputs live there.
+RESERVED_SLUGS = frozenset({"page", "feed", "files", "index"})
+
+
+def prefix(owner: str) -> str:
+    """The URL folder of an owner: the portal lives at the root, a department at /<dept>/."""
+    return "/" if owner == PORTAL else f"/{owner}/"
+
+
+def home_url(owner: str) -> str:
+    return prefix(owner)
+
+
+def column_url(owner: str, column: str, page: int = 1) -> str:
+    base = f"{prefix(owner)}{column}/"
+    return base if page <= 1 else f"{base}page/{page}/"
+
+
+def page_url(owner: str, column: str, slug: str) -> str:
+    return f"{prefix(owner)}{column}/{slug}/"
+
+
+def file_url(owner: str, relpath: str) -> str:
+    """An attachment's URL: its path inside the owner's content folder."""
+    return prefix(owner) + relpath
+
+
+def feed_url(owner: str, column: str | None = None) -> str:
+    return (column_url(owner, column) if column else prefix(owner)) + "feed.xml"
+
+
+def xxgk_url(owner: str) -> str:
+    return f"{prefix(owner)}xxgk/"
+
+
+SITEMAP_HTML = "/sitemap/"
+SEARCH = "/search/"
+NOT_FOUND = "/404.html"
+
+
+def output_path(url: str) -> str:
+    """Where a URL is written inside the web root: folders get an index.html."""
+    path = url.lstrip("/")
+    return join(path, "index.html") if url.endswith("/") else path
+
+
+def absolute(base_url: str, url: str) -> str:
+    return base_url.rstrip("/") + url
