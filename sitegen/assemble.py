@@ -90,7 +90,6 @@ def _columns(records: Records, problems: list[Problem]) -> tuple[dict[str, Colum
             problems.append(Problem("site.yaml", None, f"columns.{spec.slug}",
                                     "a portal column slug that no department and no reserved path "
                                     f"({', '.join(sorted(RESERVED))}) uses", f"'{spec.slug}' is also {owner}"))
-            continue
         cid = f"{PORTAL}/{spec.slug}"
         columns[cid] = Column(cid, PORTAL, spec.slug, spec.title, spec.kind, spec.disclosure,
                               spec.aggregate, column_url(PORTAL, spec.slug))

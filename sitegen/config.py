@@ -307,7 +307,7 @@ def load_yaml_file(path: Path, rel: str) -> tuple[Any, Lines, list[Problem]]:
     try:
         data, lines = parse_yaml(text)
     except YamlError as e:
-        return None, {}, [Problem(rel, e.line, "(yaml)", "valid YAML", e.message)]
+        return None, {}, [Problem(rel, e.line, "(yaml)", "valid YAML", f"a syntax error: {e.message}")]
     return data, lines, []
 
 

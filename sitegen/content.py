@@ -144,7 +144,7 @@ def parse(root: Path, path: Path) -> tuple[Source | None, list[Problem]]:
     try:
         data, lines = parse_yaml("\n".join(rows[1:end]), first_line=2)
     except YamlError as e:
-        return None, [Problem(rel, e.line, "(front matter)", "valid YAML", e.message)]
+        return None, [Problem(rel, e.line, "(front matter)", "valid YAML", f"a syntax error: {e.message}")]
     if not isinstance(data, dict):
         return None, [Problem(rel, 2, "(front matter)", "fields such as title: and date:", shown(data))]
     meta, problems = validate(PageMeta, data, rel, lines)
