@@ -128,11 +128,15 @@ def sanitize(fragment: str) -> str:
 _IMG_NO_SRC = re.compile(r"<img(?![^>]*\ssrc=)[^>]*>")
 _IMG_NO_ALT = re.compile(r"<img(?![^>]*\salt=)")
 _TAG = re.compile(r"<[^>]+>")
+# Block boundaries become spaces; inline tags vanish, since Chinese runs words together.
+_BLOCK = re.compile(r"</?(?:p|h[1-6]|li|ul|ol|dl|dt|dd|t[dhr]|table|thead|tbody|caption|div|pre|blockquote|figure"
+                    r"|figcaption)\b[^>]*>|<(?:br|hr)\b[^>]*>")
 _SPACE = re.compile(r"\s+")
 
 
 def plain_text(fragment: str) -> str:
-    return _SPACE.sub(" ", html.unescape(_TAG.sub(" ", fragment)).replace("↩", "")).strip()
+    text = _TAG.sub("", _BLOCK.sub(" ", fragment))
+    return _SPACE.sub(" ", html.unescape(text).replace("↩", "")).strip()
 
 
 def _flatten(tokens: list[dict]) -> list[Heading]:

@@ -44,7 +44,8 @@ def new_page(root: Path, department: str, column: str, title: str, now: datetime
                   "  genre: \"\"             # 体裁分类，如 通知", "  validity: 有效        # 有效 | 失效 | 废止"]
     if kind == "interpretation":
         lines += ["# interprets: ../zcwj/<policy>.md   # 所解读的政策文件（相对路径）"]
-    lines += ["---", "", "正文从这里开始。用 ## 写小标题，用相对路径链接其他页面，例如 [文件](../zcwj/example.md)。", ""]
+    lines += ["---", "", "<!-- 正文写在下面。用 ## 写小标题；链接其他页面时写它的相对路径，如 [文件](../zcwj/某文件.md)。 -->",
+              "", "正文。", ""]
     folder.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(lines), encoding="utf-8")
     return path

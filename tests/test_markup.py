@@ -1,0 +1,111 @@
+"""Markdown to safe HTML: the extensions editors use, and nothing an attacker can run."""
+
+from __future__ import annotations
+
+import pytest
+from bs4 import BeautifulSoup
+
+from sitegen.markup import Markup
+
+
+@pytest.fixture(scope="module")
+def markup():
+    return Markup()
+
+
+def convert(markup, text, resolve=lambda href: "/resolved/" + href):
+    return markup.convert(text, resolve)
+
+
+def soup(html):
+    return BeautifulSoup(html, "html.parser")
+
+
+ATTACKS = [
+    "<script>alert(1)</script>",
+    "<style>body{display:none}</style>",
+    "<iframe src='https://evil.example'></iframe>",
+    "<object data='x.swf'></object>",
+    "<embed src='x.swf'>",
+    "<form action='https://evil.example'><input name=p></form>",
+    "<a href='javascript:alert(1)'>x</a>",
+    "<a href='JaVaScRiPt:alert(1)'>x</a>",
+    "<img src=x onerror='alert(1)'>",
+    "<p onclick='alert(1)' onmouseover=alert(2)>x</p>",
+    "<a href='data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg=='>x</a>",
+    "<img src='data:image/svg+xml;base64,PHN2Zy8+'>",
+    "<svg><script>alert(1)</script></svg>",
+    "<math><mtext><script>alert(1)</script></mtext></math>",
+    "[x](javascript:alert(1))",
+    "<div style='background:url(javascript:alert(1))'>x</div>",
+    "<base href='https://evil.example/'>",
+    "<meta http-equiv='refresh' content='0;url=https://evil.example'>",
+]
+
+
+@pytest.mark.parametrize("attack", ATTACKS)
+def test_nothing_executable_survives(markup, attack):
+    html = convert(markup, f"正文\n\n{attack}\n").body
+    doc = soup(html)
+    assert not doc.find_all(["script", "style", "iframe", "object", "embed", "form", "input", "svg", "math",
+                             "base", "meta"])
+    for el in doc.find_all(True):
+        for name, value in el.attrs.items():
+            assert not name.startswith("on"), html
+            text = " ".join(value) if isinstance(value, list) else value
+            assert "javascript:" not in text.lower() and "data:" not in text.lower(), html
+        assert el.name != "div" or "style" not in el.attrs
+    assert "alert(1)" not in html or "<" not in html.split("alert(1)")[0][-1:]
+
+
+def test_tables_footnotes_toc_attr_lists_and_sane_lists(markup):
+    text = """\
+## 一、总体要求 {: .lead }
+
+| 项目 | 金额 |
+|:--|--:|
+| 城市大脑 | 1200 |
+
+1. 第一项
+2. 第二项
+
+* 不会并入上面的有序列表
+
+说明[^1]
+
+```
+GET /api/datasets
+```
+
+[^1]: 脚注内容。
+"""
+    html = convert(markup, text)
+    doc = soup(html.body)
+    assert doc.find("h2", id="一总体要求")["class"] == ["lead"]
+    assert doc.find("table").find("td", style="text-align: right;").text == "1200"
+    assert [len(l.find_all("li")) for l in doc.find_all(["ol", "ul"]) if not l.find_parent(class_="footnote")] == [2, 1]
+    assert doc.find("a", class_="footnote-ref")["href"] == "#fn:1"
+    assert doc.find("pre").text.strip() == "GET /api/datasets"
+    assert [h.text for h in html.toc] == ["一、总体要求"]
+
+
+def test_h1_in_the_body_becomes_h2_so_a_page_keeps_one_h1(markup):
+    doc = soup(convert(markup, "# 标题\n\n正文").body)
+    assert doc.find("h1") is None and doc.find("h2").text == "标题"
+
+
+def test_an_editor_cannot_take_the_themes_ids(markup):
+    doc = soup(convert(markup, "## 小标题 {: #main }\n").body)
+    assert doc.find(id="main") is None and doc.find("h2")["id"] == "c-main"
+
+
+def test_relative_links_go_through_the_resolver_and_others_do_not(markup):
+    html = convert(markup, "[a](../zcwj/x.md#part) [b](https://www.gov.cn/) [c](#note) [d](/xxgk/) [e](missing.md)",
+                   lambda href: None if href == "missing.md" else "/jxj/zcwj/x/#part")
+    hrefs = [a["href"] for a in soup(html.body).find_all("a")]
+    assert hrefs == ["/jxj/zcwj/x/#part", "https://www.gov.cn/", "#note", "/xxgk/", "missing.md"]
+    assert html.broken == ("missing.md",)
+
+
+def test_plain_text_for_descriptions(markup):
+    assert convert(markup, "## 标题\n\n正文**加粗**&amp;[链接](https://a.cn)。").text == "标题 正文加粗&链接。"
