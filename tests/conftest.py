@@ -1,74 +1,12 @@
-"""Shared fixtures: small inline clusters written by make_cluster, and the repository root."""
+"""Shared fixtures for every test tier."""
 
 from __future__ import annotations
 
-import textwrap
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
-
-SITE_YAML = """\
-name: 测试市人民政府
-base_url: https://www.example.gov.cn
-description: 测试市人民政府门户网站
-site_id_code: "3399000001"
-icp: 浙ICP备20240001号-1
-police_record: 浙公网安备33099902000001号
-sponsor: 测试市人民政府办公室
-organizer: 测试市数据资源管理局
-contact: {address: 测试市人民路1号, phone: 0589-12345678, email: web@example.gov.cn}
-page_size: 20
-columns:
-  - {slug: zwyw, title: 政务要闻, kind: news}
-  - {slug: tzgg, title: 通知公告, kind: notice, aggregate: [notice]}
-  - {slug: about, title: 关于本站, kind: page}
-"""
-
-DEPT_YAML = """\
-name: 测试市经济和信息化局
-short_name: 市经信局
-code: 113399000020000548
-accent: teal
-contact: {address: 测试市人民路2号, phone: 0589-12345030}
-columns:
-  - {slug: gzdt, title: 工作动态, kind: news}
-  - {slug: tzgg, title: 通知公告, kind: notice}
-  - {slug: zcwj, title: 政策文件, kind: policy, disclosure: true}
-  - {slug: zcjd, title: 政策解读, kind: interpretation}
-"""
-
-
-def page(title: str = "测试页面", date: str = "2024-03-12 09:30", body: str = "正文。", **fields: str) -> str:
-    """A page file: front matter from the arguments (extra fields as raw YAML lines), then the body."""
-    extra = "".join(f"{k}: {v}\n" for k, v in fields.items())
-    return f"---\ntitle: {title}\ndate: {date}\n{extra}---\n{body}\n"
-
-
-def make_cluster(root: Path, files: dict[str, str | bytes | None], *, defaults: bool = True) -> Path:
-    """Write a small cluster: site.yaml and one department by default, then ``files`` on top.
-
-    A value of None deletes a default file; bytes are written as they are.
-    """
-    base: dict[str, str | bytes | None] = {
-        "site.yaml": SITE_YAML,
-        "departments/jxj.yaml": DEPT_YAML,
-        "content/portal/zwyw/first-news.md": page("市政府召开常务会议", "2024-05-01 10:00"),
-    } if defaults else {}
-    base.update(files)
-    for rel, data in base.items():
-        path = root / rel
-        if data is None:
-            if path.exists():
-                path.unlink()
-            continue
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(data, bytes):
-            path.write_bytes(data)
-        else:
-            path.write_text(textwrap.dedent(data) if data.startswith("\n") else data, encoding="utf-8")
-    return root
+from clusters import make_cluster
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from bs4 import BeautifulSoup
 from sitegen import render
 from sitegen.build import build
 
-from conftest import DEPT_YAML, SITE_YAML, page
+from clusters import DEPT_YAML, SITE_YAML, page
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 SM = "{http://www.sitemaps.org/schemas/sitemap/0.9}"

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from sitegen.build import build
 from sitegen.cli import main
 
-from conftest import page
+from clusters import page
 
 
 def run(*args: str):

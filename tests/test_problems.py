@@ -10,7 +10,7 @@ import pytest
 from sitegen.build import build
 from sitegen.errors import BuildFailed
 
-from conftest import DEPT_YAML, SITE_YAML, page
+from clusters import DEPT_YAML, SITE_YAML, page
 
 
 def problems(root: Path) -> list[str]:
