@@ -53,11 +53,10 @@ class Preview:
         root = self.web_root.resolve()
         relative = unquote(path).lstrip("/")
         candidate = (root / relative).resolve()
-        if root not in candidate.parents and candidate != root:
-            candidate = root / "404.html"  # no escaping the web root
-        if candidate.is_dir():
+        inside = candidate == root or root in candidate.parents   # no escaping the web root
+        if inside and candidate.is_dir():
             candidate = candidate / "index.html"
-        if candidate.is_file():
+        if inside and candidate.is_file():
             return candidate, "200 OK"
         missing = root / "404.html"
         return (missing, "404 Not Found") if missing.is_file() else (None, "404 Not Found")

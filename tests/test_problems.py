@@ -22,15 +22,15 @@ def problems(root: Path) -> list[str]:
 def test_malformed_yaml_in_front_matter(cluster_root):
     root = cluster_root({"content/jxj/gzdt/a.md": "---\ntitle: 会议\ndate: [2024-03-12\n---\n正文\n"})
     assert problems(root) == [
-        "content/jxj/gzdt/a.md:3: (front matter): expected valid YAML, "
-        "found a syntax error: expected ',' or ']', but got '<stream end>'"
+        "content/jxj/gzdt/a.md:4: (front matter): expected valid YAML, "
+        "found a syntax error: did not find expected ',' or ']'"
     ]
 
 
 def test_malformed_department_yaml(cluster_root):
     root = cluster_root({"departments/jxj.yaml": DEPT_YAML.replace("accent: teal", "accent: teal: blue")})
     assert problems(root) == [
-        "departments/jxj.yaml:4: (yaml): expected valid YAML, found a syntax error: mapping values are not allowed here"
+        "departments/jxj.yaml:4: (yaml): expected valid YAML, found a syntax error: mapping values are not allowed in this context"
     ]
 
 
