@@ -191,3 +191,15 @@ def test_links_in_body_and_escaping_of_titles(cluster_root):
     build(root, root / "out")
     raw = (root / "out/jxj/gzdt/x/index.html").read_text()
     assert '<script>alert("t")' not in raw and "&lt;script&gt;" in raw and "onclick" not in raw
+
+
+def test_the_footer_slot_for_the_party_and_government_site_mark(cluster_root):
+    root = cluster_root({
+        "site.yaml": SITE_YAML + "gov_mark: {link: 'https://bszs.conac.cn/sitename?method=show&id=1', image: img/mark.png}\n",
+        "static/img/mark.png": b"\x89PNG\r\n\x1a\n" + b"\0" * 32,
+    })
+    build(root, root / "out")
+    mark = html(root / "out", "/jxj/").select_one("footer a.gov-mark")
+    assert mark["href"] == "https://bszs.conac.cn/sitename?method=show&id=1"
+    assert mark.img["alt"] == "党政机关网站标识" and mark.img["src"].startswith("/static/img/mark.")
+    assert (root / "out" / mark.img["src"].lstrip("/")).read_bytes().startswith(b"\x89PNG")
