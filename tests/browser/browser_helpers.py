@@ -112,10 +112,20 @@ def url_path_to_file(root: Path, path: str) -> Path:
     return Path(root) / rel
 
 
+def is_deeper_page(path: str, base_path: str) -> bool:
+    """`path` is an HTML page strictly below `base_path` (a directory URL or *.html)."""
+    return (
+        path.startswith(base_path)
+        and path != base_path
+        and (path.endswith("/") or path.endswith(".html"))
+    )
+
+
 def find_first_deeper_link(html: str, base_path: str) -> str | None:
     """First link inside <main> of `html` whose path lies strictly below `base_path`.
 
-    Links to the page itself or above it (a breadcrumb inside <main>) are skipped.
+    Links to the page itself or above it (a breadcrumb inside <main>) and links that
+    are not HTML pages (e.g. the column's feed.xml) are skipped.
     """
     from bs4 import BeautifulSoup
 
@@ -128,7 +138,7 @@ def find_first_deeper_link(html: str, base_path: str) -> str | None:
         target = urlsplit(urljoin(base_url, a["href"]))
         if target.netloc != "site.invalid":
             continue
-        if target.path.startswith(base_path) and target.path != base_path:
+        if is_deeper_page(target.path, base_path):
             return target.path
     return None
 

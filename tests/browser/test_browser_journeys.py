@@ -101,7 +101,7 @@ def _citizen_journey(open_page, width: str, js: bool):
     # 3. column list -> its first article
     main_links = page.locator("main a[href]")
     paths = _hrefs(main_links)
-    art_idx = [i for i, p in enumerate(paths) if p.startswith(column_path) and p != column_path]
+    art_idx = [i for i, p in enumerate(paths) if bh.is_deeper_page(p, column_path)]
     assert art_idx, f"[{label}] no article link inside <main> of {column_path}: {paths}"
     article_path = _follow(page, main_links.nth(art_idx[0]), f"[{label}] list -> first article")
 

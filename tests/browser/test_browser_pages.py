@@ -98,7 +98,10 @@ def test_skip_link(open_page, page_paths, role, width):
     where = f"{path} at {WIDTHS[width][0]}px"
     page.keyboard.press("Tab")
     first = page.evaluate(bh.DESCRIBE_ACTIVE_JS)
-    assert first and first["isSkipLink"], f"{where}: first Tab focused {first}, not a.skip-link"
+    assert first and first["isSkipLink"], (
+        f"{where}: the first Tab focused "
+        f"{first['selector'] + ' ' + repr(first['text']) if first else 'nothing'}, not a.skip-link"
+    )
     box = page.evaluate(
         """() => { const r = document.activeElement.getBoundingClientRect();
                    return {x: r.left, y: r.top, w: r.width, h: r.height,
