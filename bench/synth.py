@@ -510,7 +510,7 @@ class Synth:
         r = self.rng
         if dept is None:
             return page.extra["body"]
-        blocks = [f"## 主要职责 {{: #zyzz }}"]
+        blocks = ["## 主要职责 {: #zyzz }"]
         duties = []
         for i in range(r.randint(6, 12)):
             duties.append(f"{i + 1}. {r.choice(DUTY_PREFIX)}{r.choice(dept['topics'] + GENERAL_TOPICS)}"

@@ -11,7 +11,6 @@ from typing import Iterator
 from . import config, content
 from .assemble import Records, assemble
 from .errors import BuildFailed, Problem, errors_in
-from .model import Cluster
 from .output import publish
 from .render import Progress, render_site
 from .theme import environment, load_theme
@@ -63,15 +62,6 @@ def load(root: Path) -> tuple[Records | None, list[Problem]]:
     if site is None:
         return None, problems
     return Records(root, site, departments, files, tuple(sources), tuple(strays)), problems
-
-
-def check(root: Path) -> tuple[Cluster | None, list[Problem]]:
-    """Load and assemble without rendering: everything a build would refuse, and the warnings."""
-    records, problems = load(root)
-    if records is None:
-        return None, problems
-    cluster, found = assemble(records)
-    return cluster, problems + found
 
 
 def build(root: Path, out: Path | None = None, progress: Progress | None = None) -> BuildReport:

@@ -10,7 +10,7 @@ from pathlib import Path
 import click
 
 from .build import BuildReport, build
-from .errors import BuildFailed, OutputError, SitegenError, errors_in
+from .errors import BuildFailed, OutputError, errors_in
 from .scaffold import ScaffoldError, new_department, new_page
 
 PROGRESS_FROM = 1000   # pages; smaller builds finish before a bar would help

@@ -11,11 +11,10 @@ import yaml
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
 
 from .errors import Problem, shown
-from .urls import OWNER_RE, PORTAL, RESERVED, SLUG_RE
+from .urls import OWNER_RE, RESERVED, SLUG_RE
 
 MAX_YAML_BYTES = 256 * 1024
 Kind = Literal["news", "notice", "policy", "interpretation", "personnel", "plan", "page"]
-KINDS: tuple[str, ...] = Kind.__args__  # type: ignore[attr-defined]
 Accent = Literal["blue", "teal", "green", "indigo", "red", "brown"]
 
 # ---------------------------------------------------------------- YAML with line numbers
@@ -352,6 +351,3 @@ def load_departments(root: Path) -> tuple[dict[str, DepartmentSpec], dict[str, s
             specs[slug], files[slug] = spec, rel
     return specs, files, problems
 
-
-__all__ = ["KINDS", "PORTAL", "SiteSpec", "DepartmentSpec", "ColumnSpec", "PortalColumnSpec", "Contact",
-           "parse_yaml", "validate", "load_site", "load_departments", "read_text", "YamlError", "line_of"]

@@ -12,7 +12,7 @@ from pydantic import AfterValidator, BeforeValidator, Field
 
 from .config import Strict, YamlError, parse_yaml, read_text, validate
 from .errors import Problem, shown
-from .urls import PORTAL, RESERVED_SLUGS, SLUG_RE
+from .urls import RESERVED_SLUGS, SLUG_RE
 
 MAX_PAGE_BYTES = 1024 * 1024
 MAX_ATTACHMENT_BYTES = 50 * 1024 * 1024
@@ -156,7 +156,3 @@ def parse(root: Path, path: Path) -> tuple[Source | None, list[Problem]]:
                               shown(meta.department))]
     body = "\n".join(rows[end + 1:])
     return Source(path, rel, owner, column, slug, meta, lines, body, end + 2, text), []
-
-
-def is_portal(owner: str) -> bool:
-    return owner == PORTAL

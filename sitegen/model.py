@@ -99,9 +99,6 @@ class Cluster:
     def owner_name(self, owner: str) -> str:
         return self.site.name if owner == "portal" else self.departments[owner].name
 
-    def column_of(self, page: Page) -> Column:
-        return self.columns[page.column]
-
     def owner_columns(self, owner: str) -> tuple[Column, ...]:
         ids = self.portal_columns if owner == "portal" else self.departments[owner].columns
         return tuple(self.columns[c] for c in ids)

@@ -14,7 +14,7 @@ import jinja2
 from .errors import Problem
 from .model import Cluster, Column, Department, Page
 from .theme import Theme
-from .urls import (NOT_FOUND, PORTAL, SEARCH, SITEMAP_HTML, absolute, column_url, feed_url, home_url,
+from .urls import (NOT_FOUND, PORTAL, SITEMAP_HTML, absolute, column_url, feed_url, home_url,
                    output_path, page_url, xxgk_url)
 
 # Column kinds as the national page-tagging rules name a column's type (ColumnType).

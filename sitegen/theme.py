@@ -11,6 +11,7 @@ from typing import Mapping
 
 import jinja2
 
+from . import urls
 from .errors import Problem
 
 BUILTIN_THEMES = Path(__file__).resolve().parent.parent / "themes"
@@ -67,6 +68,9 @@ def environment(theme: Theme) -> jinja2.Environment:
             raise jinja2.TemplateRuntimeError(f"the theme has no static file {logical!r}") from None
 
     env.globals["asset"] = asset
+    # Templates ask urls.py for addresses rather than spelling the URL scheme out themselves.
+    env.globals["url"] = {"search": urls.SEARCH, "sitemap": urls.SITEMAP_HTML, "xxgk": urls.xxgk_url,
+                          "feed": urls.feed_url, "home": urls.home_url}
     env.filters["datetime"] = lambda d: d.strftime("%Y-%m-%d %H:%M")
     env.filters["date"] = lambda d: d.strftime("%Y-%m-%d") if isinstance(d, (date, datetime)) else ""
     env.filters["iso"] = _iso

@@ -27,7 +27,7 @@ def test_demo_is_a_whole_cluster(demo):
     assert report.warnings == ()
     departments = [row for row in report.pages if row[0] != "portal"]
     assert len(departments) >= 6 and report.total_pages >= 150
-    for slug, name, count in departments:
+    for slug, _, count in departments:
         nav = (out / slug / "index.html").read_text(encoding="utf-8")
         for column in ("工作动态", "通知公告", "政策文件", "政策解读"):
             assert f">{column}</a>" in nav, (slug, column)
