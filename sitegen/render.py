@@ -137,11 +137,8 @@ def chrome(cluster: Cluster, owner: str, url: str, title: str, description: str,
     site = cluster.site
     dept = cluster.departments.get(owner)
     nav_home = Link("首页" if dept is None else "部门首页", home_url(owner), current == "home")
-    nav = (nav_home,) + tuple(Link(c.title, c.url, current == c.id) for c in cluster.owner_columns(owner))
-    if dept is not None:
-        nav += (Link("信息公开", xxgk_url(owner), current == "xxgk"),)
-    else:
-        nav += (Link("信息公开", xxgk_url(PORTAL), current == "xxgk"),)
+    nav = ((nav_home,) + tuple(Link(c.title, c.url, current == c.id) for c in cluster.owner_columns(owner))
+           + (Link("信息公开", xxgk_url(owner), current == "xxgk"),))
     base_meta = (("SiteName", site.name), ("SiteDomain", urlsplit(site.base_url).netloc),
                  ("SiteIDCode", site.site_id_code))
     full_title = title if title == site.name else f"{title} - {dept.name if dept else site.name}"
@@ -151,7 +148,7 @@ def chrome(cluster: Cluster, owner: str, url: str, title: str, description: str,
     return Chrome(
         title=full_title, description=description[:200], canonical=absolute(site.base_url, url),
         meta=base_meta + meta, owner=dept, nav=nav, breadcrumbs=crumbs,
-        feed=feed_url(owner) if owner else None, accent=dept.accent if dept else "blue",
+        feed=feed_url(owner), accent=dept.accent if dept else "blue",
         search_scope=dept.slug if dept else None, home=home_url(owner), contact_url=contact,
     )
 
