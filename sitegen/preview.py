@@ -9,8 +9,6 @@ from pathlib import Path
 from typing import Callable, Iterable
 from urllib.parse import unquote
 
-from .errors import Problem
-
 Wsgi = Callable[[dict, Callable], Iterable[bytes]]
 
 _TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8",
@@ -22,7 +20,7 @@ _TYPES = {".html": "text/html; charset=utf-8", ".css": "text/css; charset=utf-8"
 class Status:
     """What the preview knows about the last build; replaced wholesale after each rebuild."""
 
-    problems: tuple[Problem, ...] = ()
+    messages: tuple[str, ...] = ()    # what went wrong, one line each
     failed: bool = False
 
 
@@ -44,7 +42,7 @@ class Preview:
         body = target.read_bytes()
         kind = _TYPES.get(target.suffix) or mimetypes.guess_type(target.name)[0] or "application/octet-stream"
         if target.suffix == ".html" and self.status.failed:
-            body = overlay(body, self.status.problems)
+            body = overlay(body, self.status.messages)
         start_response(status, [("Content-Type", kind), ("Content-Length", str(len(body))),
                                 ("Cache-Control", "no-store")])
         return [body]
@@ -62,9 +60,9 @@ class Preview:
         return (missing, "404 Not Found") if missing.is_file() else (None, "404 Not Found")
 
 
-def overlay(page: bytes, problems: Iterable[Problem]) -> bytes:
+def overlay(page: bytes, messages: Iterable[str]) -> bytes:
     """Show the failed build's problems on top of the last good page."""
-    rows = "".join(f"<li>{html.escape(str(p))}</li>" for p in problems)
+    rows = "".join(f"<li>{html.escape(m)}</li>" for m in messages)
     box = (
         '<div role="alert" style="position:fixed;inset:auto 0 0 0;z-index:999;max-height:50vh;overflow:auto;'
         'background:#fff4f4;color:#611;border-top:4px solid #a4262c;padding:1rem 1.5rem;font:14px/1.6 monospace">'

@@ -12,7 +12,7 @@ from xml.sax.saxutils import escape as xml_escape
 import jinja2
 
 from .errors import Problem
-from .model import Cluster, Column, Department, Page
+from .model import Cluster, Column, Department, Page, newest_first
 from .theme import Theme
 from .urls import (NOT_FOUND, PORTAL, SITEMAP_HTML, absolute, column_url, feed_url, home_url,
                    output_path, page_url, xxgk_url)
@@ -216,16 +216,13 @@ def render_department(env: jinja2.Environment, cluster: Cluster, dept: Departmen
 
 def render_portal(env: jinja2.Environment, cluster: Cluster) -> str:
     pages = cluster.pages.values()
-    by_kind = lambda kinds: [p.id for p in pages if p.owner != PORTAL and cluster.columns[p.column].kind in kinds]
-    portal_news = [p.id for p in pages if (p.owner == PORTAL and cluster.columns[p.column].kind == "news")
-                   or p.featured]
+    kind = lambda p: cluster.columns[p.column].kind
     blocks = (
-        ("要闻", _more(cluster, "news"), latest(cluster, portal_news)),
-        ("部门动态", None, latest(cluster, by_kind({"news"}))),
-        ("通知公告", _more(cluster, "notice"), latest(cluster, by_kind({"notice"}) + [
-            p.id for p in pages if p.owner == PORTAL and cluster.columns[p.column].kind == "notice"])),
-        ("政策文件", _more(cluster, "policy"), latest(cluster, by_kind({"policy"}) + [
-            p.id for p in pages if p.owner == PORTAL and cluster.columns[p.column].kind == "policy"])),
+        ("要闻", _more(cluster, "news"),
+         latest(cluster, [p.id for p in pages if (p.owner == PORTAL and kind(p) == "news") or p.featured])),
+        ("部门动态", None, latest(cluster, [p.id for p in pages if p.owner != PORTAL and kind(p) == "news"])),
+        ("通知公告", _more(cluster, "notice"), latest(cluster, [p.id for p in pages if kind(p) == "notice"])),
+        ("政策文件", _more(cluster, "policy"), latest(cluster, [p.id for p in pages if kind(p) == "policy"])),
     )
     frame = chrome(cluster, PORTAL, "/", cluster.site.name, cluster.site.description, (), current="home")
     return env.get_template("portal.html").render(
@@ -260,23 +257,25 @@ def render_not_found(env: jinja2.Environment, cluster: Cluster) -> str:
         site=cluster.site, chrome=frame, departments=tuple(cluster.departments.values()))
 
 
-def disclosure_ids(cluster: Cluster, owner: str | None = None) -> list[str]:
-    return [p.id for p in cluster.pages.values()
-            if (owner is None or p.owner == owner)
-            and (p.disclosure is not None or cluster.columns[p.column].disclosure)]
+def disclosure_ids(cluster: Cluster) -> dict[str, list[str]]:
+    """Disclosure items by owner, newest first, with every item of the cluster under "portal"."""
+    by_owner: dict[str, list[str]] = {PORTAL: [], **{d: [] for d in cluster.departments}}
+    for p in sorted(cluster.pages.values(), key=newest_first):
+        if p.disclosure is not None or cluster.columns[p.column].disclosure:
+            by_owner[PORTAL].append(p.id)
+            if p.owner != PORTAL:
+                by_owner[p.owner].append(p.id)
+    return by_owner
 
 
-def render_xxgk(env: jinja2.Environment, cluster: Cluster, owner: str) -> str:
+def render_xxgk(env: jinja2.Environment, cluster: Cluster, owner: str, disclosed: dict[str, list[str]]) -> str:
     """A department's 政府信息公开 catalog, or (owner = portal) the cluster's unified one."""
-    ids = disclosure_ids(cluster, None if owner == PORTAL else owner)
     url = xxgk_url(owner)
     name = "政府信息公开" if owner == PORTAL else f"{cluster.departments[owner].name}政府信息公开"
     frame = chrome(cluster, owner, url, name, f"{name}目录：文件名称、文号、成文日期、发布日期与有效性。",
                    crumbs_for(cluster, owner, Link("信息公开", url, True)), current="xxgk")
-    rows = tuple((cluster.pages[p], cluster.owner_name(cluster.pages[p].owner))
-                 for p in sorted(ids, key=lambda i: (-cluster.pages[i].date.timestamp(), i)))
-    counts = tuple((d, len(disclosure_ids(cluster, d.slug))) for d in cluster.departments.values()) \
-        if owner == PORTAL else ()
+    rows = tuple((cluster.pages[p], cluster.owner_name(cluster.pages[p].owner)) for p in disclosed[owner])
+    counts = tuple((d, len(disclosed[d.slug])) for d in cluster.departments.values()) if owner == PORTAL else ()
     return env.get_template("xxgk.html").render(site=cluster.site, chrome=frame, rows=rows, counts=counts,
                                                 portal=owner == PORTAL)
 
@@ -345,7 +344,8 @@ def render_site(cluster: Cluster, theme: Theme, env: jinja2.Environment,
 
     html("/", render_portal(env, cluster), "site.yaml")
     html(SITEMAP_HTML, render_sitemap_page(env, cluster), "site.yaml")
-    html(xxgk_url(PORTAL), render_xxgk(env, cluster, PORTAL), "site.yaml")
+    disclosed = disclosure_ids(cluster)
+    html(xxgk_url(PORTAL), render_xxgk(env, cluster, PORTAL, disclosed), "site.yaml")
     out.add(NOT_FOUND, render_not_found(env, cluster), "site.yaml")
     out.add("/robots.txt", robots_txt(cluster), "site.yaml")
     all_pages = list(cluster.pages)
@@ -354,7 +354,7 @@ def render_site(cluster: Cluster, theme: Theme, env: jinja2.Environment,
 
     for dept in cluster.departments.values():
         html(dept.url, render_department(env, cluster, dept), dept.source, owner=dept.slug)
-        html(xxgk_url(dept.slug), render_xxgk(env, cluster, dept.slug), dept.source, owner=dept.slug)
+        html(xxgk_url(dept.slug), render_xxgk(env, cluster, dept.slug, disclosed), dept.source, owner=dept.slug)
         own = [p for c in dept.columns for p in cluster.listing[c]]
         out.add(feed_url(dept.slug), render_feed(env, cluster, dept.name, feed_url(dept.slug), dept.url, own),
                 dept.source)

@@ -18,12 +18,15 @@ def rebuild(root: Path, out: Path, preview: Preview, report: Callable[[BuildRepo
     """One rebuild: on success the new site is live; on failure the old one stays, with an overlay."""
     try:
         result = build(root, out)
-    except (BuildFailed, OutputError) as e:
-        problems = tuple(getattr(e, "problems", ()))
-        preview.status = Status(problems=tuple(errors_in(problems)) or problems, failed=True)
+    except BuildFailed as e:
+        preview.status = Status(tuple(str(p) for p in errors_in(e.problems)), failed=True)
         report(e)
         return
-    preview.status = Status(problems=result.warnings, failed=False)
+    except OutputError as e:
+        preview.status = Status((str(e),), failed=True)
+        report(e)
+        return
+    preview.status = Status()
     report(result)
 
 
