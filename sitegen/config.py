@@ -265,6 +265,86 @@ class GovMark(Strict):
     image: _text(200)
 
 
+# 《政府信息公开条例》 Article 20: what every body must publish of its own accord.
+ARTICLE_20 = {
+    "jgzn": "机构职能", "fgwj": "法规文件", "ghjh": "规划计划", "tjxx": "统计信息", "xzxk": "行政许可",
+    "xzcf": "行政处罚", "czyjs": "财政预决算", "xzsyxsf": "行政事业性收费", "zfcg": "政府采购",
+    "zdjsxm": "重大建设项目", "mszc": "民生政策", "tfggsj": "突发公共事件", "jdjc": "监督检查",
+    "gwykz": "公务员招考",
+}
+# 主题分类 as the State Council's document subject classification names its top level.
+TOPICS = {
+    "zhzw": "综合政务", "gmjj": "国民经济管理、国有资产监管", "czjr": "财政、金融、审计",
+    "gtny": "国土资源、能源", "nlsl": "农业、林业、水利", "gyjt": "工业、交通", "xxcy": "信息产业（含电信）",
+    "cxjs": "城乡建设、环境保护", "kjjy": "科技、教育", "whly": "文化、广电、新闻出版", "wsty": "卫生、体育",
+    "rkfn": "人口与计划生育、妇女儿童工作", "ldrs": "劳动、人事、监察", "gaaq": "公安、安全、司法",
+    "mzfp": "民政、扶贫、救灾", "mzzj": "民族、宗教", "dwsw": "对外事务", "gatq": "港澳台侨工作",
+    "gf": "国防", "scjg": "市场监管、安全生产监管", "lyfw": "旅游、服务业", "qxsw": "气象、水文、测绘、地震",
+    "qt": "其他",
+}
+GENRES = ("决定", "命令", "公报", "公告", "通告", "意见", "通知", "通报", "报告", "批复", "函", "纪要",
+          "规划", "计划", "方案", "办法", "规定", "细则", "公示", "统计数据", "工作总结", "其他")
+INDEX_FIELDS = ("code", "org_code", "dept", "year", "serial")
+
+
+def _named(value: dict[str, str]) -> dict[str, str]:
+    for slug, name in value.items():
+        _slug(slug)
+    names = list(value.values())
+    if len(set(names)) != len(names):
+        raise ValueError("each name once")
+    return value
+
+
+Named = Annotated[dict[Slug, _text(30)], Field(min_length=1, max_length=100), AfterValidator(_named)]
+
+
+def _index_pattern(value: str) -> str:
+    import string
+    try:
+        fields = {f for _, f, _, _ in string.Formatter().parse(value) if f is not None}
+        value.format(code="X" * 18, org_code="X" * 9, dept="x", year=2024, serial=1)
+    except (ValueError, KeyError, IndexError) as e:
+        raise ValueError(f"a pattern with fields among {{{'}, {'.join(INDEX_FIELDS)}}}, such as "
+                         f"{{code}}/{{year}}-{{serial:05d}} ({e})") from None
+    if "serial" not in {f.split(":")[0] for f in fields}:
+        raise ValueError("a pattern that contains {serial}, such as {code}/{year}-{serial:05d}")
+    return value
+
+
+class Sections(Strict):
+    """The five parts of every department's 政府信息公开 section: named once, for every department."""
+
+    zn: _text(20) = "政府信息公开指南"
+    zd: _text(20) = "政府信息公开制度"
+    fdzdgknr: _text(20) = "法定主动公开内容"
+    nb: _text(20) = "政府信息公开年报"
+    ysqgk: _text(20) = "依申请公开"
+
+
+class XxgkSpec(Strict):
+    """The 政府信息公开 rules the platform admin sets once for the whole cluster."""
+
+    index_pattern: Annotated[_text(80), AfterValidator(_index_pattern)] = "{code}/{year}-{serial:05d}"
+    sections: Sections = Sections()
+    categories: Named = ARTICLE_20
+    extra_categories: Annotated[dict[Slug, _text(30)], Field(max_length=50)] = {}
+    topics: Named = TOPICS
+    genres: Annotated[tuple[_text(20), ...], Field(min_length=1, max_length=100)] = GENRES
+    deadline_days: Annotated[int, Field(ge=1, le=365)] = 20   # working days, 条例 Article 26
+
+    def all_categories(self) -> dict[str, str]:
+        return {**self.categories, **self.extra_categories}
+
+
+class SearchSpec(Strict):
+    """What the admin tunes in the cluster search: synonym groups and the hot words under the box."""
+
+    synonyms: Annotated[tuple[Annotated[tuple[_text(20), ...], Field(min_length=2, max_length=20)], ...],
+                        Field(max_length=2000)] = ()
+    hot_words: Annotated[tuple[_text(20), ...], Field(max_length=12)] = ()
+
+
 class SiteSpec(Strict):
     name: _text(40)
     base_url: Annotated[str, AfterValidator(_base_url)]
@@ -280,6 +360,8 @@ class SiteSpec(Strict):
     contact_page: Annotated[str, Field(pattern=r"^[a-z0-9-]+/[a-z0-9-]+$")] | None = None
     gov_mark: GovMark | None = None
     columns: Annotated[tuple[PortalColumnSpec, ...], AfterValidator(_unique_slugs)] = ()
+    xxgk: XxgkSpec = XxgkSpec()
+    search: SearchSpec = SearchSpec()
 
 
 # ---------------------------------------------------------------- loading files
