@@ -10,11 +10,13 @@ from pathlib import Path
 from types import MappingProxyType
 
 from .config import DepartmentSpec, SiteSpec
-from .content import ATTACHMENT_TYPES, MAX_ATTACHMENT_BYTES, Source, Stray
+from .content import ATTACHMENT_TYPES, MAX_ATTACHMENT_BYTES, REPORTS, XXGK, XXGK_PAGES, Source, Stray
+from .disclosure import item_of
+from .ledger import Ledger, check
 from .errors import Problem, shown
 from .markup import Markup, line_of_text
-from .model import Attachment, Cluster, Column, Department, Disclosure, Page, newest_first
-from .urls import PORTAL, RESERVED, column_url, file_url, home_url, page_url
+from .model import Attachment, Cluster, Column, Department, Page, newest_first
+from .urls import PORTAL, RESERVED, column_url, file_url, home_url, page_url, xxgk_url
 
 
 @dataclass(frozen=True)
@@ -27,6 +29,7 @@ class Records:
     department_files: dict[str, str]
     sources: tuple[Source, ...]
     strays: tuple[Stray, ...]
+    ledgers: dict[str, Ledger]          # department slug -> its 索引号 ledger
 
 
 def assemble(records: Records, markup: Markup | None = None) -> tuple[Cluster, list[Problem]]:
@@ -40,8 +43,15 @@ def assemble(records: Records, markup: Markup | None = None) -> tuple[Cluster, l
     markup = markup or Markup()
     pages: dict[str, Page] = {}
     for source in sources:
-        page = _page(source, records.root, by_content, strays, files, markup, problems)
+        page = _page(source, records.root, by_content, strays, files, markup, columns, site, problems)
         pages[page.id] = page
+    problems += check(sources, records.ledgers)
+    for slug in departments:
+        for name, title in XXGK_PAGES.items():
+            if f"{slug}/{XXGK}/{name}" not in pages:
+                problems.append(Problem(f"content/{slug}/{XXGK}/{name}.md", None, "(file)",
+                                        f"the department's {title} (every department publishes one; "
+                                        "`sitegen new department` writes a first draft)", "no such file"))
 
     listing: dict[str, list[str]] = {cid: [] for cid in columns}
     for page in pages.values():
@@ -90,16 +100,31 @@ def _columns(records: Records, problems: list[Problem]) -> tuple[dict[str, Colum
             problems.append(Problem("site.yaml", None, f"columns.{spec.slug}",
                                     "a portal column slug that no department and no reserved path "
                                     f"({', '.join(sorted(RESERVED))}) uses", f"'{spec.slug}' is also {owner}"))
+        if spec.disclosure:
+            problems.append(Problem("site.yaml", None, f"columns.{spec.slug}.disclosure",
+                                    "no category on a portal column (政府信息公开 items belong to the department "
+                                    "that issued them; the portal lists them at /xxgk/)", shown(spec.disclosure)))
         cid = f"{PORTAL}/{spec.slug}"
-        columns[cid] = Column(cid, PORTAL, spec.slug, spec.title, spec.kind, spec.disclosure,
+        columns[cid] = Column(cid, PORTAL, spec.slug, spec.title, spec.kind, None,
                               spec.aggregate, column_url(PORTAL, spec.slug))
+    categories = records.site.xxgk.all_categories().values()
     departments: dict[str, Department] = {}
     for slug, spec in sorted(records.departments.items(), key=lambda kv: (kv[1].order, kv[0])):
         ids = []
-        for c in spec.columns:
+        for n, c in enumerate(spec.columns):
+            if c.disclosure and c.disclosure not in categories:
+                problems.append(Problem(records.department_files[slug], None, f"columns.{n}.disclosure",
+                                        "a 法定主动公开内容 category from site.yaml (one of " + "、".join(categories) + ")",
+                                        shown(c.disclosure)))
             cid = f"{slug}/{c.slug}"
             columns[cid] = Column(cid, slug, c.slug, c.title, c.kind, c.disclosure, (), column_url(slug, c.slug))
             ids.append(cid)
+        # The 信息公开 section's own pages (guide, rules, annual reports): every department has them,
+        # outside its menu, which links the section as a whole.
+        sections = records.site.xxgk.sections
+        for cid, kind, title, url in ((f"{slug}/{XXGK}", "xxgk", "信息公开", xxgk_url(slug)),
+                                      (f"{slug}/{XXGK}/{REPORTS}", "report", sections.nb, xxgk_url(slug, REPORTS))):
+            columns[cid] = Column(cid, slug, cid.split("/", 1)[1], title, kind, None, (), url)
         departments[slug] = Department(slug, spec.name, spec.short_name, spec.code, spec.order, spec.accent,
                                        spec.banner, spec.intro, spec.contact, tuple(ids), home_url(slug),
                                        records.department_files[slug])
@@ -140,8 +165,8 @@ def _placed(records: Records, columns: dict[str, Column], problems: list[Problem
     return list(placed.values())
 
 
-def _page(s: Source, root: Path, by_content: dict[str, Source], strays: dict[str, Stray],
-          files: dict[str, str], markup: Markup, problems: list[Problem]) -> Page:
+def _page(s: Source, root: Path, by_content: dict[str, Source], strays: dict[str, Stray], files: dict[str, str],
+          markup: Markup, columns: dict[str, Column], site: SiteSpec, problems: list[Problem]) -> Page:
     here = posixpath.dirname(s.rel.removeprefix("content/"))
 
     def target(rel: str) -> str:
@@ -189,18 +214,18 @@ def _page(s: Source, root: Path, by_content: dict[str, Source], strays: dict[str
             title = a.title or posixpath.splitext(posixpath.basename(dest))[0]
             attachments.append(Attachment(stray.rel, _publish(stray, files), title, ext.upper(), size))
 
+    def page_id(rel: str) -> str | None:
+        other = by_content.get(target(rel))
+        return f"{other.owner}/{other.column}/{other.slug}" if other else None
+
     interprets = None
     if m.interprets:
-        dest = target(m.interprets)
-        if dest in by_content:
-            other = by_content[dest]
-            interprets = f"{other.owner}/{other.column}/{other.slug}"
-        else:
+        interprets = page_id(m.interprets)
+        if interprets is None:
             problems.append(Problem(s.rel, s.lines.get(("interprets",)), "interprets",
                                     "a relative path to the policy page this explains (such as ../zcwj/x.md)",
                                     f"{shown(m.interprets)}, which does not exist"))
-    d = m.disclosure
-    disclosure = Disclosure(d.doc_number, d.written, d.topic, d.genre, d.validity) if d else None
+    disclosure = item_of(s, columns[f"{s.owner}/{s.column}"].category, site.xxgk, page_id, problems)
     summary = m.summary or _summary(html.text)
     return Page(
         id=f"{s.owner}/{s.column}/{s.slug}", owner=s.owner, column=f"{s.owner}/{s.column}", slug=s.slug,

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
-from . import config, content
+from . import config, content, ledger
 from .assemble import Records, assemble
 from .errors import BuildFailed, Problem, errors_in
 from .output import publish
@@ -59,9 +60,13 @@ def load(root: Path) -> tuple[Records | None, list[Problem]]:
         problems += found
         if source is not None:
             sources.append(source)
+    ledgers = {}
+    for slug in departments:
+        ledgers[slug], found = ledger.read(root, slug)
+        problems += found
     if site is None:
         return None, problems
-    return Records(root, site, departments, files, tuple(sources), tuple(strays)), problems
+    return Records(root, site, departments, files, tuple(sources), tuple(strays), ledgers), problems
 
 
 def build(root: Path, out: Path | None = None, progress: Progress | None = None) -> BuildReport:
@@ -94,3 +99,25 @@ def build(root: Path, out: Path | None = None, progress: Progress | None = None)
         counts[page.owner] += 1
     return BuildReport(out, tuple((slug, name, counts[slug]) for slug, name in owners), count,
                        tuple(clock.timings), tuple(problems))
+
+
+def assign(root: Path, repair: bool = False, out: Path | None = None) -> ledger.Plan:
+    """Give every disclosure item without a 索引号 its number (``repair``: also resolve conflicts).
+
+    Raises BuildFailed when the site cannot be read; numbers already published never change.
+    ``out`` is the web root whose catalog.json tells which page a contested number was published for.
+    """
+    root = root.resolve()
+    records, problems = load(root)
+    if records is None or errors_in(problems):
+        raise BuildFailed(problems)
+    published = {}
+    catalog = (out or root / "build" / "site") / "xxgk" / "catalog.json"
+    try:
+        base = len(records.site.base_url)
+        published = {row["index_no"]: row["url"][base:] for row in json.loads(catalog.read_text(encoding="utf-8"))}
+    except (OSError, ValueError, KeyError, TypeError):
+        pass    # no earlier build here: the ledger and the dates decide
+    plan = ledger.plan(records.sources, records.ledgers, records.departments, records.site.xxgk, repair, published)
+    ledger.apply(root, plan, records.sources, records.departments)
+    return plan

@@ -29,12 +29,17 @@ def main() -> None:
 @root_option
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Web root to publish into.  [default: ROOT/build/site]")
-def build_command(root: Path, out: Path | None) -> None:
+@click.option("--assign", "assign_numbers", is_flag=True,
+              help="First give new disclosure items their 索引号 (as `sitegen disclosure assign`).")
+def build_command(root: Path, out: Path | None, assign_numbers: bool) -> None:
     """Validate everything, then build the site into the web root.
 
     Nothing is published unless the whole build succeeds: a failed build leaves the
-    previous web root exactly as it was.
+    previous web root exactly as it was. A disclosure item without a 索引号 fails the
+    build unless --assign is given.
     """
+    if assign_numbers:
+        _assigned(root, repair=False, out=out)
     bar = None
 
     def progress(done: int, total: int) -> None:
@@ -126,12 +131,88 @@ def new_department_command(root: Path, slug: str, name: str, short_name: str, co
     click.echo("Edit the YAML (contact, columns, accent), then run: sitegen build")
 
 
-def _problems(e: BuildFailed) -> None:
+@main.group()
+def disclosure() -> None:
+    """政府信息公开: assign 索引号, repair conflicts, report on interpretations."""
+
+
+@disclosure.command("assign")
+@root_option
+def assign_command(root: Path) -> None:
+    """Give each disclosure item without a 索引号 the next number of its department and year.
+
+    Numbers are recorded in content/<dept>/xxgk/index-numbers.tsv and never change or get reused.
+    """
+    _assigned(root, repair=False)
+
+
+@disclosure.command("repair")
+@root_option
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="The published web root, to tell which page a contested number was published for.  "
+                   "[default: ROOT/build/site]")
+def repair_command(root: Path, out: Path | None) -> None:
+    """Resolve 索引号 conflicts without touching published numbers.
+
+    A number edited by hand gets its recorded number back; of two pages showing one number
+    (two branches merged), the published one keeps it and the other gets a new number.
+    """
+    _assigned(root, repair=True, out=out)
+
+
+@disclosure.command("report")
+@root_option
+def report_command(root: Path) -> None:
+    """Per department: policies without an interpretation, and the share that have one (解读比例)."""
+    from .assemble import assemble
+    from .build import load
+    from .disclosure import interpretation_coverage
+
+    records, problems = load(root.resolve())
+    if records is None:
+        _problems(BuildFailed(problems))
+        sys.exit(1)
+    cluster, found = assemble(records)
+    if errors_in(problems + found):
+        _problems(BuildFailed(problems + found))
+        sys.exit(1)
+    policies = interpreted = 0
+    for c in interpretation_coverage(cluster):
+        policies, interpreted = policies + c.policies, interpreted + c.interpreted
+        click.echo(f"{c.department}（{c.owner}）：政策文件 {c.policies} 件，已解读 {c.interpreted} 件，"
+                   f"解读比例 {c.share:.0%}")
+        for page in c.missing:
+            click.echo(f"  未解读  {page.date:%Y-%m-%d}  {page.title}  {page.source}")
+    share = interpreted / policies if policies else 1.0
+    click.echo(f"全市：政策文件 {policies} 件，已解读 {interpreted} 件，解读比例 {share:.0%}")
+
+
+def _assigned(root: Path, repair: bool, out: Path | None = None) -> None:
+    from .build import assign
+    from .ledger import LedgerError
+
+    try:
+        plan = assign(root, repair, out)
+    except BuildFailed as e:
+        _problems(e, published=False)
+        sys.exit(1)
+    except LedgerError as e:
+        raise click.ClickException(str(e)) from None
+    for c in plan.changes:
+        click.echo(f"{c.source}: 索引号 {c.new}" + (f" (was {c.old})" if c.old else ""))
+    if plan.moved:
+        click.echo(f"updated {plan.moved} ledger line{'s' if plan.moved != 1 else ''} for moved pages")
+    click.echo(f"{len(plan.changes)} number{'s' if len(plan.changes) != 1 else ''} written"
+               if plan.changes else "every item already has its number")
+
+
+def _problems(e: BuildFailed, published: bool = True) -> None:
     errors = errors_in(e.problems)
     for p in e.problems:
         click.echo(str(p), err=True)
-    click.echo(f"{len(errors)} problem{'s' if len(errors) != 1 else ''}; nothing was published "
-               "(the previous site is unchanged).", err=True)
+    click.echo(f"{len(errors)} problem{'s' if len(errors) != 1 else ''}"
+               + ("; nothing was published (the previous site is unchanged)." if published else "; nothing was changed."),
+               err=True)
 
 
 def _summary(report: BuildReport, root: Path) -> None:

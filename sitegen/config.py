@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
 import yaml
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
 
 from .errors import Problem, shown
 from .urls import OWNER_RE, RESERVED, SLUG_RE
@@ -225,11 +225,19 @@ class Contact(Strict):
     hours: _text(120) | None = None
 
 
+def _category_name(value: Any) -> Any:
+    if isinstance(value, bool):
+        raise ValueError("the name of the 法定主动公开内容 category its pages belong to, such as 法规文件 "
+                         "(a column no longer says just true)")
+    return value
+
+
 class ColumnSpec(Strict):
     slug: Slug
     title: _text(20)
     kind: Kind
-    disclosure: bool = False
+    # The column's pages are 政府信息公开 items of this category (a name from site.yaml's xxgk categories).
+    disclosure: Annotated[_text(30), BeforeValidator(_category_name)] | None = None
 
 
 class PortalColumnSpec(ColumnSpec):
@@ -240,6 +248,8 @@ class PortalColumnSpec(ColumnSpec):
 def _unique_slugs(columns: tuple[ColumnSpec, ...]) -> tuple[ColumnSpec, ...]:
     seen: set[str] = set()
     for c in columns:
+        if c.slug == "xxgk":
+            raise ValueError("column slugs other than 'xxgk' (every department's 政府信息公开 section lives there)")
         if c.slug in seen:
             raise ValueError(f"each column slug once ('{c.slug}' is declared twice)")
         seen.add(c.slug)

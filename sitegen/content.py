@@ -12,7 +12,7 @@ from pydantic import AfterValidator, BeforeValidator, Field
 
 from .config import Strict, YamlError, parse_yaml, read_text, validate
 from .errors import Problem, shown
-from .urls import RESERVED_SLUGS, SLUG_RE
+from .urls import PORTAL, RESERVED_SLUGS, SLUG_RE
 
 MAX_PAGE_BYTES = 1024 * 1024
 MAX_ATTACHMENT_BYTES = 50 * 1024 * 1024
@@ -22,6 +22,12 @@ ATTACHMENT_TYPES = frozenset(
     "pdf doc docx xls xlsx ppt pptx wps et dps ofd zip rar 7z csv txt png jpg jpeg gif webp".split()
 )
 VALIDITY = ("有效", "失效", "废止")
+# A department's 政府信息公开 folder, content/<dept>/xxgk/: the guide and the rules as single pages,
+# one annual report per year under nb/, and the 索引号 ledger that `sitegen disclosure assign` keeps.
+XXGK = "xxgk"
+XXGK_PAGES = {"zn": "政府信息公开指南", "zd": "政府信息公开制度"}
+REPORTS = "nb"
+LEDGER_NAME = "index-numbers.tsv"
 
 
 def _datetime(value: Any) -> datetime:
@@ -58,11 +64,17 @@ def _attachment(value: Any) -> Any:
 
 
 class DisclosureSpec(Strict):
+    # 索引号 is written by `sitegen disclosure assign`, never by hand; the build checks it against the ledger.
+    index_no: Annotated[str, Field(min_length=1, max_length=80)] | None = None
+    category: Annotated[str, Field(min_length=1, max_length=30)] | None = None   # default: the column's
+    topic: Annotated[str, Field(min_length=1, max_length=30)]
+    genre: Annotated[str, Field(min_length=1, max_length=20)]
     doc_number: Annotated[str, Field(max_length=60)] | None = None
-    written: Annotated[date, BeforeValidator(_date)] | None = None
-    topic: Annotated[str, Field(max_length=60)] | None = None
-    genre: Annotated[str, Field(max_length=30)] | None = None
+    written: Annotated[date, BeforeValidator(_date)]
+    normative: bool = False          # 行政规范性文件: counted separately in the annual report
     validity: Annotated[str, AfterValidator(lambda v: _one_of(v, VALIDITY))] = "有效"
+    invalid_from: Annotated[date, BeforeValidator(_date)] | None = None
+    replaced_by: Annotated[str, Field(min_length=1, max_length=300)] | None = None
 
 
 def _one_of(value: str, allowed: tuple[str, ...]) -> str:
@@ -112,7 +124,8 @@ def discover(root: Path) -> tuple[list[Path], list[Stray]]:
     base = root / "content"
     pages, others = [], []
     for path in sorted(base.rglob("*")) if base.is_dir() else []:
-        if path.is_dir() or any(part.startswith(".") for part in path.relative_to(base).parts):
+        parts = path.relative_to(base).parts
+        if path.is_dir() or any(part.startswith(".") for part in parts) or parts[1:] == (XXGK, LEDGER_NAME):
             continue
         (pages if path.suffix == ".md" else others).append(path)
     return pages, [Stray(p, p.relative_to(root).as_posix()) for p in others]
@@ -122,14 +135,28 @@ def parse(root: Path, path: Path) -> tuple[Source | None, list[Problem]]:
     """Read one page file: its place in the tree, its front matter and its body."""
     rel = path.relative_to(root).as_posix()
     parts = path.relative_to(root / "content").parts
-    if len(parts) != 3:
+    if len(parts) > 1 and parts[1] == XXGK:
+        if parts[0] == PORTAL:
+            return None, [Problem(rel, None, "(path)", "政府信息公开 pages in a department's folder, "
+                                  "content/<department>/xxgk/ (the portal's /xxgk/ is built from them)",
+                                  shown("/".join(parts)))]
+        known = [f"{k}.md ({v})" for k, v in XXGK_PAGES.items()] + [f"{REPORTS}/<year>.md (年报)", LEDGER_NAME]
+        if len(parts) == 3 and parts[2][:-3] in XXGK_PAGES:
+            owner, column, slug = parts[0], XXGK, parts[2][:-3]
+        elif len(parts) == 4 and parts[2] == REPORTS and re.fullmatch(r"(19|20)\d\d\.md", parts[3]):
+            owner, column, slug = parts[0], f"{XXGK}/{REPORTS}", parts[3][:-3]
+        else:
+            return None, [Problem(rel, None, "(path)", f"one of {', '.join(known)} in content/{parts[0]}/xxgk/",
+                                  shown("/".join(parts[2:])))]
+    elif len(parts) != 3:
         return None, [Problem(rel, None, "(path)", "content/<department>/<column>/<slug>.md "
                               "(or content/portal/<column>/<slug>.md)", shown("/".join(parts)))]
-    owner, column, name = parts
-    slug = name[:-3].lower()
+    else:
+        owner, column, name = parts
+        slug = name[:-3].lower()
     if not SLUG_RE.match(slug) or slug in RESERVED_SLUGS:
         return None, [Problem(rel, None, "(file name)", "a file name of lowercase letters, digits and '-' "
-                              "(such as 2024-0312-smart-city.md), not page/feed/files/index", shown(name))]
+                              "(such as 2024-0312-smart-city.md), not page/feed/files/index", shown(parts[-1]))]
     text, problems = read_text(path, rel, MAX_PAGE_BYTES)
     if text is None:
         return None, problems

@@ -19,11 +19,18 @@ class Attachment:
 
 @dataclass(frozen=True)
 class Disclosure:
-    doc_number: str | None
-    written: date | None
-    topic: str | None
-    genre: str | None
-    validity: str
+    """A 政府信息公开 item's catalog fields; the 发布机构 is always the owning department."""
+
+    index_no: str | None     # 索引号, from the ledger (None only while `build --assign` is pending)
+    category: str            # 法定主动公开内容 category name
+    topic: str               # 主题分类
+    genre: str               # 体裁分类
+    doc_number: str | None   # 文号
+    written: date            # 成文日期
+    normative: bool          # 行政规范性文件
+    validity: str            # 有效 | 失效 | 废止
+    invalid_from: date | None
+    replaced_by: str | None  # page id of the document that replaced it
 
 
 @dataclass(frozen=True)
@@ -32,8 +39,8 @@ class Column:
     owner: str           # department slug, or "portal"
     slug: str
     title: str
-    kind: str
-    disclosure: bool
+    kind: str            # a configured kind, or xxgk / report for the 信息公开 section's own pages
+    category: str | None  # the 法定主动公开内容 category of its pages, when it is a disclosure column
     aggregate: tuple[str, ...]
     url: str
 

@@ -1,4 +1,4 @@
-"""Typed views for templates, and the Cluster rendered to {output path: bytes}; no file I/O."""
+"""The Cluster rendered to {output path: bytes}: every page, feed and machine-readable file; no file I/O."""
 
 from __future__ import annotations
 
@@ -6,74 +6,24 @@ import math
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Callable, Iterable
-from urllib.parse import urlsplit
 from xml.sax.saxutils import escape as xml_escape
 
 import jinja2
 
+from . import xxgk
+from . import disclosure
+from .disclosure import INTERNAL_KINDS, STATS_MARK, year_counts
 from .errors import Problem
-from .model import Cluster, Column, Department, Page, newest_first
+from .model import Cluster, Column, Department, Page
 from .theme import Theme
-from .urls import (NOT_FOUND, PORTAL, SITEMAP_HTML, absolute, column_url, feed_url, home_url,
-                   output_path, page_url, xxgk_url)
+from .urls import NOT_FOUND, PORTAL, SITEMAP_HTML, absolute, column_url, feed_url, home_url, output_path
+from .views import KIND_NAMES, Item, Link, chrome, crumbs_for, item, items, pager
 
-# Column kinds as the national page-tagging rules name a column's type (ColumnType).
-KIND_NAMES = {
-    "news": "工作动态", "notice": "通知公告", "policy": "政策文件", "interpretation": "政策解读",
-    "personnel": "人事信息", "plan": "规划计划", "page": "概况信息",
-}
 LATEST = 8          # items per block on home pages
 FEED_ENTRIES = 20
 SITEMAP_SPLIT = 10_000   # URLs above which sitemap.xml becomes an index of per-owner sitemaps
 
 Progress = Callable[[int, int], None]
-
-
-@dataclass(frozen=True)
-class Link:
-    title: str
-    url: str
-    current: bool = False
-
-
-@dataclass(frozen=True)
-class Item:
-    """One line of a list: enough to show and link a page without the whole Page."""
-
-    title: str
-    url: str
-    date: datetime
-    source: str          # department short name (or the portal's name)
-    column: str
-    summary: str
-    validity: str | None
-
-
-@dataclass(frozen=True)
-class Chrome:
-    """What every page's frame (head, header, nav, footer) needs."""
-
-    title: str
-    description: str
-    canonical: str
-    meta: tuple[tuple[str, str], ...]
-    owner: Department | None
-    nav: tuple[Link, ...]
-    breadcrumbs: tuple[Link, ...]
-    feed: str | None
-    accent: str
-    search_scope: str | None
-    home: str
-    contact_url: str
-
-
-@dataclass(frozen=True)
-class Pager:
-    number: int
-    count: int
-    links: tuple[Link, ...]
-    previous: str | None
-    next: str | None
 
 
 @dataclass(frozen=True)
@@ -117,57 +67,6 @@ class Outputs:
         return Rendered(self.files, self.copies, self.problems)
 
 
-# ---------------------------------------------------------------- views
-
-
-def item(cluster: Cluster, page: Page) -> Item:
-    owner = cluster.departments.get(page.owner)
-    return Item(page.title, page.url, page.date, owner.short_name if owner else cluster.site.name,
-                cluster.columns[page.column].title, page.summary,
-                page.disclosure.validity if page.disclosure else None)
-
-
-def items(cluster: Cluster, ids: Iterable[str]) -> tuple[Item, ...]:
-    return tuple(item(cluster, cluster.pages[i]) for i in ids)
-
-
-def chrome(cluster: Cluster, owner: str, url: str, title: str, description: str,
-           crumbs: tuple[Link, ...] = (), meta: tuple[tuple[str, str], ...] = (),
-           current: str | None = None) -> Chrome:
-    site = cluster.site
-    dept = cluster.departments.get(owner)
-    nav_home = Link("首页" if dept is None else "部门首页", home_url(owner), current == "home")
-    nav = ((nav_home,) + tuple(Link(c.title, c.url, current == c.id) for c in cluster.owner_columns(owner))
-           + (Link("信息公开", xxgk_url(owner), current == "xxgk"),))
-    base_meta = (("SiteName", site.name), ("SiteDomain", urlsplit(site.base_url).netloc),
-                 ("SiteIDCode", site.site_id_code))
-    full_title = title if title == site.name else f"{title} - {dept.name if dept else site.name}"
-    if dept is not None and title != dept.name:
-        full_title += f" - {site.name}"
-    contact = page_url(PORTAL, *site.contact_page.split("/")) if site.contact_page else SITEMAP_HTML + "#contact"
-    return Chrome(
-        title=full_title, description=description[:200], canonical=absolute(site.base_url, url),
-        meta=base_meta + meta, owner=dept, nav=nav, breadcrumbs=crumbs,
-        feed=feed_url(owner), accent=dept.accent if dept else "blue",
-        search_scope=dept.slug if dept else None, home=home_url(owner), contact_url=contact,
-    )
-
-
-def crumbs_for(cluster: Cluster, owner: str, *tail: Link) -> tuple[Link, ...]:
-    trail = [Link("首页", "/")]
-    if owner != PORTAL:
-        trail.append(Link(cluster.departments[owner].name, home_url(owner)))
-    return tuple(trail) + tail
-
-
-def pager(column: Column, number: int, count: int) -> Pager:
-    window = range(max(1, number - 3), min(count, number + 3) + 1)
-    links = tuple(Link(str(n), column_url(column.owner, column.slug, n), n == number) for n in window)
-    return Pager(number, count, links,
-                 column_url(column.owner, column.slug, number - 1) if number > 1 else None,
-                 column_url(column.owner, column.slug, number + 1) if number < count else None)
-
-
 # ---------------------------------------------------------------- pages
 
 
@@ -180,14 +79,23 @@ def render_article(env: jinja2.Environment, cluster: Cluster, page: Page,
             ("ArticleTitle", page.title), ("PubDate", page.date.strftime("%Y-%m-%d %H:%M")),
             ("ContentSource", owner_name), ("Keywords", ",".join(page.keywords)),
             ("Description", page.summary), ("Url", absolute(cluster.site.base_url, page.url)))
+    section = column.kind in INTERNAL_KINDS
     frame = chrome(cluster, page.owner, page.url, page.title, page.summary,
                    crumbs_for(cluster, page.owner, Link(column.title, column.url), Link("正文", page.url, True)),
-                   meta, current=column.id)
+                   meta, current="xxgk" if section else column.id)
     interprets = cluster.pages.get(page.interprets) if page.interprets else None
     explained_by = tuple(cluster.pages[i] for i in cluster.interpretations.get(page.id, ()))
+    replaced_by = cluster.pages.get(page.disclosure.replaced_by) if page.disclosure and page.disclosure.replaced_by else None
+    body, counts = (page.body, ""), None
+    if column.kind == "report":
+        # An annual report's counts come from the catalog; the editor marks where they go.
+        counts = year_counts(disclosure.entries(cluster), cluster, page.owner, int(page.slug), cluster.site.xxgk)
+        before, mark, after = page.body.partition(f"<p>{STATS_MARK}</p>")
+        body = (before, after) if mark else ("", page.body)
     return env.get_template("article.html").render(
-        site=cluster.site, chrome=frame, page=page, column=column, source=owner_name,
-        previous=previous, next=following, interprets=interprets, explained_by=explained_by,
+        site=cluster.site, chrome=frame, page=page, column=column, source=owner_name, body=body, counts=counts,
+        previous=previous, next=following, interprets=interprets, explained_by=explained_by, replaced_by=replaced_by,
+        tabs=xxgk.article_section(cluster, page) if section else (),
     )
 
 
@@ -201,7 +109,7 @@ def render_list(env: jinja2.Environment, cluster: Cluster, column: Column, numbe
                    crumbs_for(cluster, column.owner, Link(column.title, column.url, True)), meta, current=column.id)
     return env.get_template("list.html").render(
         site=cluster.site, chrome=frame, column=column, items=items(cluster, ids),
-        pager=pager(column, number, count), total=len(cluster.listing[column.id]),
+        pager=pager(lambda n: column_url(column.owner, column.slug, n), number, count), total=len(cluster.listing[column.id]),
         feed=feed_url(column.owner, column.slug), aggregated=bool(column.aggregate),
     )
 
@@ -255,29 +163,6 @@ def render_not_found(env: jinja2.Environment, cluster: Cluster) -> str:
                    crumbs_for(cluster, PORTAL, Link("页面未找到", NOT_FOUND, True)))
     return env.get_template("404.html").render(
         site=cluster.site, chrome=frame, departments=tuple(cluster.departments.values()))
-
-
-def disclosure_ids(cluster: Cluster) -> dict[str, list[str]]:
-    """Disclosure items by owner, newest first, with every item of the cluster under "portal"."""
-    by_owner: dict[str, list[str]] = {PORTAL: [], **{d: [] for d in cluster.departments}}
-    for p in sorted(cluster.pages.values(), key=newest_first):
-        if p.disclosure is not None or cluster.columns[p.column].disclosure:
-            by_owner[PORTAL].append(p.id)
-            if p.owner != PORTAL:
-                by_owner[p.owner].append(p.id)
-    return by_owner
-
-
-def render_xxgk(env: jinja2.Environment, cluster: Cluster, owner: str, disclosed: dict[str, list[str]]) -> str:
-    """A department's 政府信息公开 catalog, or (owner = portal) the cluster's unified one."""
-    url = xxgk_url(owner)
-    name = "政府信息公开" if owner == PORTAL else f"{cluster.departments[owner].name}政府信息公开"
-    frame = chrome(cluster, owner, url, name, f"{name}目录：文件名称、文号、成文日期、发布日期与有效性。",
-                   crumbs_for(cluster, owner, Link("信息公开", url, True)), current="xxgk")
-    rows = tuple((cluster.pages[p], cluster.owner_name(cluster.pages[p].owner)) for p in disclosed[owner])
-    counts = tuple((d, len(disclosed[d.slug])) for d in cluster.departments.values()) if owner == PORTAL else ()
-    return env.get_template("xxgk.html").render(site=cluster.site, chrome=frame, rows=rows, counts=counts,
-                                                portal=owner == PORTAL)
 
 
 def render_feed(env: jinja2.Environment, cluster: Cluster, title: str, url: str, home: str,
@@ -344,8 +229,6 @@ def render_site(cluster: Cluster, theme: Theme, env: jinja2.Environment,
 
     html("/", render_portal(env, cluster), "site.yaml")
     html(SITEMAP_HTML, render_sitemap_page(env, cluster), "site.yaml")
-    disclosed = disclosure_ids(cluster)
-    html(xxgk_url(PORTAL), render_xxgk(env, cluster, PORTAL, disclosed), "site.yaml")
     out.add(NOT_FOUND, render_not_found(env, cluster), "site.yaml")
     out.add("/robots.txt", robots_txt(cluster), "site.yaml")
     all_pages = list(cluster.pages)
@@ -354,23 +237,26 @@ def render_site(cluster: Cluster, theme: Theme, env: jinja2.Environment,
 
     for dept in cluster.departments.values():
         html(dept.url, render_department(env, cluster, dept), dept.source, owner=dept.slug)
-        html(xxgk_url(dept.slug), render_xxgk(env, cluster, dept.slug, disclosed), dept.source, owner=dept.slug)
         own = [p for c in dept.columns for p in cluster.listing[c]]
         out.add(feed_url(dept.slug), render_feed(env, cluster, dept.name, feed_url(dept.slug), dept.url, own),
                 dept.source)
+
+    xxgk.render_all(env, cluster, lambda url, data, origin, owner: (
+        html(url, data, origin, owner=owner) if url.endswith("/") else out.add(url, data, origin)))
 
     for column in cluster.columns.values():
         ids = cluster.listing[column.id]
         origin = "site.yaml" if column.owner == PORTAL else cluster.departments[column.owner].source
         size = cluster.site.page_size
-        count = max(1, math.ceil(len(ids) / size))
+        count = 0 if column.kind in INTERNAL_KINDS else max(1, math.ceil(len(ids) / size))
         for n in range(1, count + 1):
             html(column_url(column.owner, column.slug, n),
                  render_list(env, cluster, column, n, count, ids[(n - 1) * size:n * size]), origin,
                  owner=column.owner)
-        title = f"{column.title} - {cluster.owner_name(column.owner)}"
-        out.add(feed_url(column.owner, column.slug),
-                render_feed(env, cluster, title, feed_url(column.owner, column.slug), column.url, ids), origin)
+        if count:
+            title = f"{column.title} - {cluster.owner_name(column.owner)}"
+            out.add(feed_url(column.owner, column.slug),
+                    render_feed(env, cluster, title, feed_url(column.owner, column.slug), column.url, ids), origin)
         # prev/next run along the column's own pages, not the ones it aggregates from departments
         own = [i for i in ids if cluster.pages[i].column == column.id]
         for n, pid in enumerate(own):

@@ -42,8 +42,10 @@ def feed_url(owner: str, column: str | None = None) -> str:
     return (column_url(owner, column) if column else prefix(owner)) + "feed.xml"
 
 
-def xxgk_url(owner: str) -> str:
-    return f"{prefix(owner)}xxgk/"
+def xxgk_url(owner: str, *parts: str, page: int = 1) -> str:
+    """The 政府信息公开 section: /xxgk/ (the portal's unified platform) or /<dept>/xxgk/, and pages in it."""
+    base = f"{prefix(owner)}xxgk/" + "".join(f"{p}/" for p in parts)
+    return base if page <= 1 else f"{base}page/{page}/"
 
 
 SITEMAP_HTML = "/sitemap/"

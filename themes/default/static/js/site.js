@@ -33,3 +33,12 @@
     });
   });
 })();
+
+/* The printable 政府信息公开申请表: a print button for those with JavaScript; others use the browser's menu. */
+document.addEventListener("DOMContentLoaded", function () {
+  "use strict";
+  var button = document.querySelector(".print-button");
+  if (!button) { return; }
+  button.hidden = false;
+  button.addEventListener("click", function () { window.print(); });
+});
