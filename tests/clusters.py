@@ -33,9 +33,25 @@ contact: {address: 测试市人民路2号, phone: 0589-12345030}
 columns:
   - {slug: gzdt, title: 工作动态, kind: news}
   - {slug: tzgg, title: 通知公告, kind: notice}
-  - {slug: zcwj, title: 政策文件, kind: policy, disclosure: true}
+  - {slug: zcwj, title: 政策文件, kind: policy, disclosure: 法规文件}
   - {slug: zcjd, title: 政策解读, kind: interpretation}
 """
+
+
+DISCLOSURE = """disclosure:
+  index_no: "{number}"
+  topic: 工业、交通
+  genre: 通知
+  written: {written}"""
+
+
+def item(title: str = "测试文件", date: str = "2024-03-12 09:30", written: str = "2024-03-11",
+         number: str | None = None, body: str = "正文。", extra: str = "") -> str:
+    """A disclosure item's file; ``number`` None leaves out the 索引号 line; ``extra`` adds disclosure lines."""
+    block = DISCLOSURE.format(number=number, written=written)
+    if number is None:
+        block = block.replace('  index_no: "None"\n', "")
+    return f"---\ntitle: {title}\ndate: {date}\nkeywords: [测试]\n{block}\n{extra}---\n{body}\n"
 
 
 def page(title: str = "测试页面", date: str = "2024-03-12 09:30", body: str = "正文。", **fields: str) -> str:
@@ -53,6 +69,8 @@ def make_cluster(root: Path, files: dict[str, str | bytes | None], *, defaults: 
         "site.yaml": SITE_YAML,
         "departments/jxj.yaml": DEPT_YAML,
         "content/portal/zwyw/first-news.md": page("市政府召开常务会议", "2024-05-01 10:00"),
+        "content/jxj/xxgk/zn.md": page("测试市经济和信息化局政府信息公开指南", "2024-01-05 09:00", "指南正文。"),
+        "content/jxj/xxgk/zd.md": page("测试市经济和信息化局政府信息公开工作制度", "2024-01-05 09:00", "制度正文。"),
     } if defaults else {}
     base.update(files)
     for rel, data in base.items():

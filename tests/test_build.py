@@ -9,7 +9,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from sitegen import render
-from sitegen.build import build
+from sitegen.build import assign, build
 
 from clusters import DEPT_YAML, SITE_YAML, page
 
@@ -31,7 +31,7 @@ POLICY = page(
     "关于印发《智慧城市建设行动计划》的通知", "2024-03-12 09:30", "## 一、总体要求\n\n详见[解读](../zcjd/jd.md)。",
     summary="计划摘要。", keywords="[智慧城市, 数字政府]", portal="true",
     attachments="\n  - {file: files/plan.pdf, title: 行动计划全文}",
-    disclosure="\n  doc_number: 测经信发〔2024〕12号\n  written: 2024-03-10\n  topic: 工业\n  genre: 通知\n  validity: 废止",
+    disclosure="\n  doc_number: 测经信发〔2024〕12号\n  written: 2024-03-10\n  topic: 工业、交通\n  genre: 通知\n  validity: 废止\n  invalid_from: 2025-01-01",
 )
 
 
@@ -47,13 +47,14 @@ def site(cluster_root):
         "site.yaml": SITE_YAML.replace("page_size: 20", "page_size: 10") + "contact_page: about/lxwm\n",
     })
     out = root / "build" / "site"
+    assign(root)
     report = build(root, out)
     return root, out, report
 
 
 def test_report_counts_pages_per_owner(site):
     _, _, report = site
-    assert report.pages == (("portal", "测试市人民政府", 2), ("jxj", "测试市经济和信息化局", 28))
+    assert report.pages == (("portal", "测试市人民政府", 2), ("jxj", "测试市经济和信息化局", 30))
     assert [stage for stage, _ in report.timings] == ["load", "assemble", "theme", "render", "write"]
 
 
@@ -102,7 +103,7 @@ def test_article_page(site):
     assert attachment.a["href"] == "/jxj/zcwj/files/plan.pdf" and attachment.a.text == "行动计划全文"
     assert "PDF，2 KB" in attachment.text
     assert (out / "jxj/zcwj/files/plan.pdf").stat().st_size == 2057
-    assert "本文件已废止" in doc.select_one(".notice").text
+    assert "本文件已于 2025-01-01 废止" in doc.select_one(".notice").text
     assert doc.select_one(".related a")["href"] == "/jxj/zcjd/jd/"
     assert doc.select_one(".article-body a")["href"] == "/jxj/zcjd/jd/"
     back = html(out, "/jxj/zcjd/jd/")
@@ -162,7 +163,7 @@ def test_large_sitemaps_become_an_index_per_department(site, monkeypatch):
     index = ET.parse(out / "sitemap.xml").getroot()
     assert index.tag == f"{SM}sitemapindex"
     parts = [s.find(f"{SM}loc").text.removeprefix("https://www.example.gov.cn/") for s in index]
-    assert parts == ["sitemap-portal.xml", "jxj/sitemap.xml", "jxj/sitemap-2.xml"]
+    assert parts == ["sitemap-portal.xml", "jxj/sitemap.xml", "jxj/sitemap-2.xml", "jxj/sitemap-3.xml"]
     assert sum(len(ET.parse(out / p).getroot()) for p in parts) == len(list(out.rglob("index.html")))
 
 
@@ -178,6 +179,7 @@ def test_a_new_department_is_one_yaml_file_and_one_folder(cluster_root):
         "departments/jtj.yaml": DEPT_YAML.replace("测试市经济和信息化局", "测试市交通运输局")
                                          .replace("市经信局", "市交通局").replace("113399000020000548", "11339900002000097M"),
         "content/jtj/gzdt/road.md": page("国道改造工程开工", "2024-06-01 09:00"),
+        "content/jtj/xxgk/zn.md": page("指南"), "content/jtj/xxgk/zd.md": page("制度"),
     })
     build(root, root / "out")
     doc = html(root / "out", "/jtj/")

@@ -22,8 +22,8 @@ def test_build_prints_counts_per_department_and_the_time(cluster_root):
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     assert any(l.split()[:3] == ["测试市人民政府", "portal", "1"] for l in lines)
-    assert any(l.split()[:3] == ["测试市经济和信息化局", "jxj", "1"] for l in lines)
-    assert lines[-1].startswith("built 2 pages (") and "pages/s; load " in lines[-1]
+    assert any(l.split()[:3] == ["测试市经济和信息化局", "jxj", "3"] for l in lines)
+    assert lines[-1].startswith("built 4 pages (") and "pages/s; load " in lines[-1]
     assert (root / "build/site/index.html").is_file()
 
 
@@ -48,15 +48,19 @@ def test_help_on_every_command():
 
 def test_new_page_scaffolds_a_valid_file_for_its_column(cluster_root):
     root = cluster_root()
-    result = run("new", "page", "--root", str(root), "--department", "jxj", "--column", "zcwj", "关于“智造”的通知")
+    result = run("new", "page", "--root", str(root), "--department", "jxj", "--column", "zcwj",
+                 "--topic", "工业、交通", "--genre", "通知", "关于“智造”的通知")
     assert result.exit_code == 0, result.output
+    assert "sitegen disclosure assign" in result.output
     created = sorted((root / "content/jxj/zcwj").glob("*.md"))
     assert len(created) == 1 and created[0].name.endswith("-1.md")
     text = created[0].read_text(encoding="utf-8")
     assert 'title: "关于“智造”的通知"' in text and "disclosure:" in text and "validity: 有效" in text
+    assert run("disclosure", "assign", "--root", str(root)).exit_code == 0
     report = build(root, root / "out")
-    assert ("jxj", "测试市经济和信息化局", 1) in report.pages
-    again = run("new", "page", "--root", str(root), "-d", "jxj", "-c", "zcwj", "第二份")
+    assert ("jxj", "测试市经济和信息化局", 3) in report.pages
+    again = run("new", "page", "--root", str(root), "-d", "jxj", "-c", "zcwj", "第二份", "--topic", "工业、交通",
+                "--genre", "通知")
     assert again.exit_code == 0 and len(list((root / "content/jxj/zcwj").glob("*.md"))) == 2
 
 
@@ -75,7 +79,7 @@ def test_new_department_scaffolds_yaml_and_folders_that_build(cluster_root):
     assert result.exit_code == 0, result.output
     assert (root / "departments/jtj.yaml").is_file() and (root / "content/jtj/gzdt").is_dir()
     report = build(root, root / "out")
-    assert ("jtj", "测试市交通运输局", 0) in report.pages
+    assert ("jtj", "测试市交通运输局", 2) in report.pages   # the drafts of its 信息公开 guide and rules
     assert (root / "out/jtj/index.html").is_file()
 
 

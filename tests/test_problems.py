@@ -68,11 +68,11 @@ def test_bad_date(cluster_root):
 
 
 def test_bad_disclosure_date_and_validity(cluster_root):
-    body = page(disclosure="\n  written: 2024/03/10\n  validity: 作废")
+    body = page(disclosure="\n  topic: 工业、交通\n  genre: 通知\n  written: 2024/03/10\n  validity: 作废")
     root = cluster_root({"content/jxj/zcwj/a.md": body})
     assert problems(root) == [
-        "content/jxj/zcwj/a.md:5: disclosure.written: expected a date as YYYY-MM-DD (such as 2024-03-10), found '2024/03/10'",
-        "content/jxj/zcwj/a.md:6: disclosure.validity: expected one of 有效 | 失效 | 废止, found '作废'",
+        "content/jxj/zcwj/a.md:7: disclosure.written: expected a date as YYYY-MM-DD (such as 2024-03-10), found '2024/03/10'",
+        "content/jxj/zcwj/a.md:8: disclosure.validity: expected one of 有效 | 失效 | 废止, found '作废'",
     ]
 
 
@@ -117,7 +117,8 @@ def test_two_sources_writing_one_url(cluster_root):
 
 
 def test_department_colliding_with_a_portal_column(cluster_root):
-    root = cluster_root({"departments/zwyw.yaml": DEPT_YAML})
+    root = cluster_root({"departments/zwyw.yaml": DEPT_YAML, "content/zwyw/xxgk/zn.md": page("指南"),
+                         "content/zwyw/xxgk/zd.md": page("制度")})
     assert problems(root) == [
         "site.yaml: columns.zwyw: expected a portal column slug that no department and no reserved path "
         "(404, feed, page, portal, search, sitemap, static, xxgk) uses, found 'zwyw' is also the department "
@@ -167,17 +168,17 @@ def test_broken_internal_link_names_its_line(cluster_root):
 
 
 def test_missing_attachment(cluster_root):
-    root = cluster_root({"content/jxj/zcwj/a.md": page(attachments="[files/plan.pdf]")})
+    root = cluster_root({"content/jxj/gzdt/a.md": page(attachments="[files/plan.pdf]")})
     assert problems(root) == [
-        "content/jxj/zcwj/a.md:4: attachments.0: expected a file next to this page, relative to it "
+        "content/jxj/gzdt/a.md:4: attachments.0: expected a file next to this page, relative to it "
         "(such as files/plan.pdf), found 'files/plan.pdf', which does not exist"
     ]
 
 
 def test_attachment_of_a_dangerous_type(cluster_root):
-    root = cluster_root({"content/jxj/zcwj/a.md": page(attachments="[files/x.html]"),
-                         "content/jxj/zcwj/files/x.html": "<script>alert(1)</script>"})
-    assert problems(root)[0].startswith("content/jxj/zcwj/a.md:4: attachments.0: expected a document or image type (")
+    root = cluster_root({"content/jxj/gzdt/a.md": page(attachments="[files/x.html]"),
+                         "content/jxj/gzdt/files/x.html": "<script>alert(1)</script>"})
+    assert problems(root)[0].startswith("content/jxj/gzdt/a.md:4: attachments.0: expected a document or image type (")
 
 
 def test_interpretation_of_a_missing_policy(cluster_root):
