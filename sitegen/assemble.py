@@ -11,7 +11,7 @@ from types import MappingProxyType
 
 from .config import DepartmentSpec, SiteSpec
 from .content import ATTACHMENT_TYPES, MAX_ATTACHMENT_BYTES, REPORTS, XXGK, XXGK_PAGES, Source, Stray
-from .disclosure import item_of
+from .disclosure import INTERNAL_KINDS, item_of
 from .ledger import Ledger, check
 from .errors import Problem, shown
 from .markup import Markup, line_of_text
@@ -138,7 +138,9 @@ def _placed(records: Records, columns: dict[str, Column], problems: list[Problem
     for s in records.sources:
         folder = f"content/{s.owner}"
         if s.owner != PORTAL and s.owner not in records.departments:
-            if folder not in reported:
+            # A department whose YAML exists but is invalid has its own problems reported already.
+            declared = any((records.root / "departments" / f"{s.owner}{ext}").is_file() for ext in (".yaml", ".yml"))
+            if folder not in reported and not declared:
                 reported.add(folder)
                 close = difflib.get_close_matches(s.owner, list(records.departments), n=1)
                 hint = f" (did you mean '{close[0]}'?)" if close else ""
@@ -150,7 +152,7 @@ def _placed(records: Records, columns: dict[str, Column], problems: list[Problem
             where = f"{folder}/{s.column}"
             if where not in reported:
                 reported.add(where)
-                declared = [c.slug for c in columns.values() if c.owner == s.owner]
+                declared = [c.slug for c in columns.values() if c.owner == s.owner and c.kind not in INTERNAL_KINDS]
                 decl = "site.yaml" if s.owner == PORTAL else records.department_files[s.owner]
                 problems.append(Problem(where, None, "(column folder)",
                                         f"one of the columns declared in {decl} ({', '.join(declared)})",

@@ -104,14 +104,20 @@ def new() -> None:
 @click.option("--department", "-d", required=True, help="Department slug (or 'portal').")
 @click.option("--column", "-c", required=True, help="Column slug, as declared for the department.")
 @click.option("--slug", default=None, help="File name without .md.  [default: today's date and a number]")
+@click.option("--topic", default=None, help="主题分类, for a disclosure column (a name from site.yaml).")
+@click.option("--genre", default=None, help="体裁分类, for a disclosure column (a name from site.yaml).")
 @click.argument("title")
-def new_page_command(root: Path, department: str, column: str, slug: str | None, title: str) -> None:
+def new_page_command(root: Path, department: str, column: str, slug: str | None, topic: str | None,
+                     genre: str | None, title: str) -> None:
     """Create content/DEPARTMENT/COLUMN/<slug>.md titled TITLE, dated now."""
     try:
-        path = new_page(root, department, column, title, datetime.now().replace(second=0, microsecond=0), slug)
+        path = new_page(root, department, column, title, datetime.now().replace(second=0, microsecond=0), slug,
+                        topic, genre)
     except ScaffoldError as e:
         raise click.ClickException(str(e)) from None
     click.echo(f"created {path.relative_to(root) if not path.is_absolute() else path}")
+    if "disclosure:" in path.read_text(encoding="utf-8"):
+        click.echo("It is a 政府信息公开 item: `sitegen disclosure assign` gives it its 索引号.")
 
 
 @new.command("department")
