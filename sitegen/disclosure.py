@@ -48,7 +48,8 @@ def item_of(s: Source, category: str | None, xxgk: XxgkSpec, resolve: Callable[[
     if chosen is None or chosen not in names.values():
         expected = "one of " + "、".join(names.values())
         problems.append(Problem(s.rel, at("category"), "disclosure.category",
-                                expected if chosen else f"{expected} (the column names none)", shown(chosen)))
+                                expected if chosen else f"{expected} (the column names none)",
+                                shown(chosen) if chosen else "nothing"))
     if d.topic not in xxgk.topics.values():
         problems.append(Problem(s.rel, at("topic"), "disclosure.topic", "a 主题分类 from site.yaml (one of "
                                 + "、".join(xxgk.topics.values()) + ")", shown(d.topic)))

@@ -214,13 +214,14 @@ def plan(sources: Iterable[Source], ledgers: Mapping[str, Ledger], departments: 
             return None
 
         if repair:
+            keepers = []
             for n, ss in carriers.items():
                 if len(ss) > 1:
-                    keeper = _keeper(ss, by_number.get(n, ()), published.get(n))
-                    needs_new += [s for s in ss if s is not keeper]
+                    keepers.append(_keeper(ss, by_number.get(n, ()), published.get(n)))
+                    needs_new += [s for s in ss if s is not keepers[-1]]
             for s in mine:
                 n = s.meta.disclosure.index_no
-                if n is None or s in needs_new:
+                if n is None or s in needs_new or s in keepers:
                     continue
                 recorded = [e.number for e in by_page.get(page_in(s), ())]
                 if (recorded and n not in recorded) or n not in by_number or (
