@@ -40,6 +40,10 @@ PAGE_PATHS = {
     "article": None,
     "404": "/404.html",
     "sitemap": "/sitemap/",
+    "xxgk": "/xxgk/",                                  # the unified disclosure platform
+    "xxgk-section": f"/{DEPT}/xxgk/",                   # a department's 政府信息公开 home
+    "xxgk-report": f"/{DEPT}/xxgk/nb/2025/",            # an annual report with its counts table
+    "xxgk-form": f"/{DEPT}/xxgk/ysqgk/sqb/",            # the printable application form
 }
 PAGE_ROLES = list(PAGE_PATHS)
 WIDTHS = {"desktop": (1280, 800), "mobile": (375, 667)}
