@@ -7,7 +7,9 @@ Writes OUT_DIR/site.yaml, OUT_DIR/departments/dNN.yaml and
 OUT_DIR/content/{portal,dNN}/<column>/<slug>.md (plus a few small attachment
 files under <column>/files/).  Exactly P .md files are written in total: a few
 portal pages, one 机构职能 page per department, and the rest spread unevenly
-over the departments' gzdt / tzgg / zcwj / zcjd columns.
+over the departments' gzdt / tzgg / zcwj / zcjd columns; on top of those, each
+department's 政府信息公开 guide and rules (xxgk/zn.md, xxgk/zd.md) and the 索引号
+ledger of its policy documents, numbered as `sitegen disclosure assign` would.
 
 The output depends only on (departments, pages, seed).  Standard library only.
 """
@@ -80,7 +82,7 @@ DEPARTMENTS = [
     ("临江市交通运输局", "市交通运输局", "临交", ["综合交通体系", "农村公路建设", "公交优先", "道路运输安全", "港航发展", "交通执法"], "工业、交通"),
     ("临江市水利局", "市水利局", "临水", ["防汛防台", "河湖长制", "水资源管理", "农村饮用水", "水利工程建设", "水土保持"], "农业、林业、水利"),
     ("临江市农业农村局", "市农业农村局", "临农", ["乡村振兴", "高标准农田建设", "粮食生产", "农村人居环境整治", "农产品质量安全", "农业社会化服务"], "农业、林业、水利"),
-    ("临江市商务局", "市商务局", "临商务", ["外贸稳增长", "消费促进", "招商引资", "跨境电商", "商贸流通", "会展经济"], "商贸、海关、旅游"),
+    ("临江市商务局", "市商务局", "临商务", ["外贸稳增长", "消费促进", "招商引资", "跨境电商", "商贸流通", "会展经济"], "旅游、服务业"),
     ("临江市文化广电旅游局", "市文化广电旅游局", "临文旅", ["文旅融合", "公共文化服务", "文物保护", "旅游市场整治", "非物质文化遗产保护", "全域旅游"], "文化、广电、新闻出版"),
     ("临江市卫生健康委员会", "市卫生健康委", "临卫健", ["公立医院改革", "基层医疗卫生服务", "疾病预防控制", "家庭医生签约", "托育服务", "健康临江建设"], "卫生、体育"),
     ("临江市退役军人事务局", "市退役军人事务局", "临退役", ["退役军人就业创业", "优待抚恤", "双拥共建", "退役军人服务保障体系", "烈士纪念设施管理", "褒扬纪念"], "民政、扶贫、救灾"),
@@ -670,7 +672,7 @@ class Synth:
             self.year, self.month = p.date.year, max(1, p.date.month - 1)
             if r.random() < 0.55:
                 p.extra["summary"] = self.sentence(p.topic, "我市")[:80]
-            if r.random() < 0.5:
+            if r.random() < 0.5 or p.kind == "policy":   # a disclosure item always lists 主题词
                 p.extra["keywords"] = list(dict.fromkeys([p.topic, r.choice(GENERAL_TOPICS)]))
             if p.kind in ("news", "notice") and r.random() < (0.3 if p.owner == "portal" else 0.03):
                 p.extra["portal"] = True
@@ -713,6 +715,7 @@ class Synth:
                     "topic": dept["theme"],
                     "genre": genre,
                     "validity": r.choices(["有效", "失效", "废止"], weights=[80, 12, 8])[0],
+                    "invalid_from": (written + dt.timedelta(days=r.randint(180, 720))).isoformat(),
                 },
             })
             pols.append(p)
@@ -785,9 +788,12 @@ class Synth:
                     fm.append(f"  - {yq(a)}")
         if "disclosure" in e:
             fm.append("disclosure:")
-            for k in ("doc_number", "written", "topic", "genre", "validity"):
+            keys = ["index_no", "doc_number", "written", "topic", "genre", "validity"]
+            if e["disclosure"]["validity"] != "有效":
+                keys.append("invalid_from")
+            for k in keys:
                 v = e["disclosure"][k]
-                fm.append(f"  {k}: {v if k == 'written' else yq(v)}")
+                fm.append(f"  {k}: {v if k in ('written', 'invalid_from') else yq(v)}")
         if "policy" in e:
             fm.append(f"interprets: {relpath(p, e['policy'])}")
         fm.append("---")
@@ -837,14 +843,40 @@ columns:
             "columns:",
             "  - {slug: gzdt, title: 工作动态, kind: news}",
             "  - {slug: tzgg, title: 通知公告, kind: notice}",
-            "  - {slug: zcwj, title: 政策文件, kind: policy, disclosure: true}",
+            "  - {slug: zcwj, title: 政策文件, kind: policy, disclosure: 法规文件}",
             "  - {slug: zcjd, title: 政策解读, kind: interpretation}",
             "  - {slug: jgzn, title: 机构职能, kind: page}",
         ]
         return "\n".join(out) + "\n"
 
+    def number_items(self) -> dict[str, list[str]]:
+        """索引号 as `sitegen disclosure assign` would give them: per department and year of 成文日期."""
+        ledgers: dict[str, list[str]] = {}
+        for d in self.depts:
+            serials: dict[int, int] = {}
+            rows = []
+            items = [p for p in self.by_dept_policies.get(d["slug"], [])]
+            for p in sorted(items, key=lambda p: (p.extra["disclosure"]["written"], p.date, p.path())):
+                year = int(p.extra["disclosure"]["written"][:4])
+                serials[year] = serials.get(year, 0) + 1
+                number = f"{d['code']}/{year}-{serials[year]:05d}"
+                p.extra["disclosure"]["index_no"] = number
+                rows.append(f"{year}\t{serials[year]}\t{number}\t{p.path().split('/', 2)[2]}")
+            ledgers[d["slug"]] = rows
+        return ledgers
+
     def write(self, out_dir: str):
         self.dept_by_slug = {d["slug"]: d for d in self.depts}
+        ledgers = self.number_items()
+        for d in self.depts:
+            folder = os.path.join(out_dir, "content", d["slug"], "xxgk")
+            os.makedirs(folder, exist_ok=True)
+            with open(os.path.join(folder, "index-numbers.tsv"), "w", encoding="utf-8", newline="\n") as f:
+                f.write("".join(row + "\n" for row in ledgers[d["slug"]]))
+            for name, title in (("zn", "政府信息公开指南"), ("zd", "政府信息公开工作制度")):
+                with open(os.path.join(folder, f"{name}.md"), "w", encoding="utf-8", newline="\n") as f:
+                    f.write(f"---\ntitle: {d['name']}{title}\ndate: 2024-01-02 09:00\n---\n"
+                            + self.paragraph(d["theme"], d["name"]) + "\n")
         os.makedirs(os.path.join(out_dir, "departments"), exist_ok=True)
         with open(os.path.join(out_dir, "site.yaml"), "w", encoding="utf-8", newline="\n") as f:
             f.write(self.site_yaml())
