@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections import Counter
 from dataclasses import dataclass
 from typing import Callable, Iterable
 
@@ -66,6 +67,7 @@ def sections(cluster: Cluster, owner: str, current: str | None) -> tuple[Tab, ..
 def render_all(env: jinja2.Environment, cluster: Cluster, emit: Emit) -> None:
     """Every 信息公开 output: per department, then the unified platform with its facets and exports."""
     rows = entries(cluster)
+    options = {owner: _options(cluster, owner, rows) for owner in (PORTAL, *cluster.departments)}
     page_size = cluster.site.page_size
     xxgk = cluster.site.xxgk
     base = cluster.site.base_url
@@ -80,7 +82,7 @@ def render_all(env: jinja2.Environment, cluster: Cluster, emit: Emit) -> None:
             frame = chrome(cluster, owner, url, title, f"{heading}，共{len(chosen)}条。",
                            crumbs_for(cluster, owner, *_trail(owner, parts, heading, url)), current="xxgk")
             view = Catalog(heading, tuple(chosen[(n - 1) * page_size:n * page_size]), len(chosen), facets, sorts,
-                           data, csv_url, _options(cluster, owner, rows))
+                           data, csv_url, options[owner])
             emit(url, env.get_template("xxgk_catalog.html").render(
                 site=cluster.site, chrome=frame, catalog=view, portal=owner == PORTAL,
                 tabs=sections(cluster, owner, tabs_current) if owner != PORTAL else (),
@@ -147,17 +149,21 @@ def render_all(env: jinja2.Environment, cluster: Cluster, emit: Emit) -> None:
     json_url, csv_url = xxgk_url(PORTAL) + "catalog.json", xxgk_url(PORTAL) + "catalog.csv"
     years = sorted({e.published.year for e in rows}, reverse=True)
 
+    count = Counter()
+    for e in rows:
+        count.update((("owner", e.owner), (BY_CATEGORY, e.category), (BY_TOPIC, e.topic), (BY_YEAR, e.published.year)))
+
     def facets(current: tuple[str, str] | None = None) -> tuple[tuple[str, tuple[Facet, ...]], ...]:
         is_ = lambda kind, value: current == (kind, value)
         return (
-            ("发布机构", tuple(Facet(d.name, xxgk_url(d.slug, CATALOG), sum(1 for e in rows if e.owner == d.slug))
+            ("发布机构", tuple(Facet(d.name, xxgk_url(d.slug, CATALOG), count["owner", d.slug])
                            for d in cluster.departments.values())),
             ("信息类别", tuple(Facet(t, xxgk_url(PORTAL, BY_CATEGORY, s), n, is_(BY_CATEGORY, s))
-                           for s, t in categories.items() if (n := sum(1 for e in rows if e.category == t)))),
+                           for s, t in categories.items() if (n := count[BY_CATEGORY, t]))),
             ("主题分类", tuple(Facet(t, xxgk_url(PORTAL, BY_TOPIC, s), n, is_(BY_TOPIC, s))
-                           for s, t in xxgk.topics.items() if (n := sum(1 for e in rows if e.topic == t)))),
+                           for s, t in xxgk.topics.items() if (n := count[BY_TOPIC, t]))),
             ("发布年份", tuple(Facet(f"{y}年", xxgk_url(PORTAL, BY_YEAR, str(y)), n, is_(BY_YEAR, str(y)))
-                           for y in years if (n := sum(1 for e in rows if e.published.year == y)))),
+                           for y in years if (n := count[BY_YEAR, y]))),
         )
 
     catalog_pages(PORTAL, (), "政府信息公开", list(rows), "", facets(), (), "site.yaml", json_url, csv_url, None)
@@ -181,7 +187,8 @@ def _reports(cluster: Cluster, owner: str) -> tuple[Page, ...]:
 def _options(cluster: Cluster, owner: str, rows: Iterable[Entry]) -> dict:
     """The filter form's choices, from the configuration and the items there are."""
     mine = [e for e in rows if owner == PORTAL or e.owner == owner]
-    present = lambda values: tuple(v for v in values if any(v in (e.category, e.topic, e.genre) for e in mine))
+    used = {v for e in mine for v in (e.category, e.topic, e.genre)}
+    present = lambda values: tuple(v for v in values if v in used)
     return {
         "department": tuple((d.slug, d.name) for d in cluster.departments.values()) if owner == PORTAL else (),
         "category": present(cluster.site.xxgk.all_categories().values()),
