@@ -42,6 +42,7 @@ PAGE_PATHS = {
     "sitemap": "/sitemap/",
     "xxgk": "/xxgk/",                                  # the unified disclosure platform
     "xxgk-section": f"/{DEPT}/xxgk/",                   # a department's 政府信息公开 home
+    "xxgk-item": f"/{DEPT}/zcwj/2024-0815-zngc-banfa/",  # a 废止 item: notice and metadata table
     "xxgk-report": f"/{DEPT}/xxgk/nb/2025/",            # an annual report with its counts table
     "xxgk-form": f"/{DEPT}/xxgk/ysqgk/sqb/",            # the printable application form
 }
