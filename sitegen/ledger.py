@@ -22,6 +22,7 @@ HEADER = ("# 索引号登记簿：{name}\n"
           "# 由 `sitegen disclosure assign` 维护。号码一经分配不再改变、不再复用；页面删除后留下空号。\n"
           "# 年份\t序号\t索引号\t页面（相对于 content/{owner}/）\n")
 REPAIR = "run `sitegen disclosure repair`"
+MAX_LEDGER_BYTES = 32 * 2**20     # about 300,000 numbers: far more than a department issues
 
 
 class LedgerError(SitegenError):
@@ -59,6 +60,9 @@ def read(root: Path, owner: str) -> tuple[Ledger, list[Problem]]:
     entries: list[Entry] = []
     problems: list[Problem] = []
     try:
+        if path.is_file() and path.stat().st_size > MAX_LEDGER_BYTES:
+            return Ledger(owner, rel, ()), [Problem(rel, None, "(file)", f"at most {MAX_LEDGER_BYTES // 2**20} MiB",
+                                                    f"{path.stat().st_size // 2**20} MiB")]
         text = path.read_text(encoding="utf-8") if path.is_file() else ""
     except (OSError, UnicodeDecodeError) as e:
         return Ledger(owner, rel, ()), [Problem(rel, None, "(file)", "a readable UTF-8 ledger", str(e))]
