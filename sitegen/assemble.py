@@ -12,7 +12,7 @@ from types import MappingProxyType
 from .config import DepartmentSpec, SiteSpec
 from .content import ATTACHMENT_TYPES, MAX_ATTACHMENT_BYTES, REPORTS, XXGK, XXGK_PAGES, Source, Stray
 from .disclosure import INTERNAL_KINDS, item_of
-from .ledger import Ledger, check
+from .ledger import Ledger, check, rules_for
 from .errors import Problem, shown
 from .markup import Markup, line_of_text
 from .model import Attachment, Cluster, Column, Department, Page, newest_first
@@ -45,7 +45,7 @@ def assemble(records: Records, markup: Markup | None = None) -> tuple[Cluster, l
     for source in sources:
         page = _page(source, records.root, by_content, strays, files, markup, columns, site, problems)
         pages[page.id] = page
-    problems += check(sources, records.ledgers)
+    problems += check(sources, records.ledgers, rules_for(records.ledgers, records.departments, site.xxgk))
     for slug in departments:
         for name, title in XXGK_PAGES.items():
             if f"{slug}/{XXGK}/{name}" not in pages:

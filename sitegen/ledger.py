@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import re
+import string
 import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -83,49 +84,151 @@ def number_for(pattern: str, spec: DepartmentSpec, owner: str, year: int, serial
     return pattern.format(code=spec.code, org_code=spec.code[8:17], dept=owner, year=year, serial=serial)
 
 
-# ---------------------------------------------------------------- checking
+def number_parser(pattern: str, spec: DepartmentSpec, owner: str) -> re.Pattern:
+    """A regex that reads (year, serial) back out of this department's numbers."""
+    fixed = {"code": spec.code, "org_code": spec.code[8:17], "dept": owner}
+    parts = []
+    for literal, field, _, _ in string.Formatter().parse(pattern):
+        parts.append(re.escape(literal))
+        if field in fixed:
+            parts.append(re.escape(fixed[field]))
+        elif field in ("year", "serial"):
+            parts.append(rf"(?P<{field}>\d+)")
+    return re.compile("".join(parts))
 
 
-def check(sources: Iterable[Source], ledgers: Mapping[str, Ledger], allow_missing: bool = False) -> list[Problem]:
+# ---------------------------------------------------------------- deciding
+#
+# One function decides what every item's number should be; `check` turns its verdicts into
+# build problems and `plan` into changes, so the two always agree.
+
+KEEP, NEW, RESTORE, RECORD = "keep", "new", "restore", "record"
+
+
+@dataclass(frozen=True)
+class Verdict:
+    source: Source
+    action: str                  # keep | new | restore (its recorded number) | record (add it to the ledger)
+    number: str | None           # what it keeps, gets back or records; None for a new number
+    reason: str                  # ok | moved | missing | duplicate | edited | unrecorded | foreign
+    keeper: Source | None = None  # for a duplicate: the page that keeps the number
+    other: str = ""              # for a foreign number: the department whose ledger has it
+
+
+@dataclass(frozen=True)
+class Rules:
+    """What deciding needs besides the pages and the ledger."""
+
+    parser: re.Pattern | None                 # reads (year, serial) from this department's numbers
+    published: Mapping[str, str]              # 索引号 -> URL in the last published catalog
+    foreign: Mapping[str, str]                # 索引号 -> the other department whose ledger records it
+
+
+def decide(items: list[Source], ledger: Ledger, rules: Rules) -> list[Verdict]:
+    """The verdict on every item of one department.
+
+    A number stays with the page that carries it when the ledger gave it to that page, or to a
+    path where no page carries it any more (the page moved). A page that has a recorded number
+    gets it back; of two pages carrying one number the published one keeps it (then the
+    recorded one, then the oldest); a page with no number gets a new one. Numbers are never
+    taken from a page that was published with them.
+    """
+    by_number, by_page = _index(ledger.entries)
+    carriers = _carriers(items)
+    taken = set(carriers)
+    verdicts = []
+
+    def back(s: Source, current: str | None) -> str | None:
+        for e in by_page.get(page_in(s), ()):
+            if e.number != current and e.number not in taken:
+                taken.add(e.number)
+                return e.number
+        return None
+
+    for s in items:
+        n = s.meta.disclosure.index_no
+        own = [e.number for e in by_page.get(page_in(s), ())]
+        holders = [e.page for e in by_number.get(n, ())]
+        if n is None:
+            verdicts.append(Verdict(s, NEW, None, "missing"))
+        elif len(carriers[n]) > 1:
+            keeper = _keeper(carriers[n], by_number.get(n, ()), rules.published.get(n))
+            if s is keeper:
+                verdicts.append(Verdict(s, KEEP, n, "ok" if page_in(s) in holders else "moved"))
+            else:
+                m = back(s, n)
+                verdicts.append(Verdict(s, RESTORE if m else NEW, m, "duplicate", keeper))
+        elif page_in(s) in holders:
+            verdicts.append(Verdict(s, KEEP, n, "ok"))
+        elif own:                       # it has a number of its own, and shows another
+            m = back(s, n)
+            verdicts.append(Verdict(s, RESTORE if m else NEW, m, "edited"))
+        elif holders:
+            verdicts.append(Verdict(s, KEEP, n, "moved"))
+        elif n in rules.foreign:
+            verdicts.append(Verdict(s, NEW, None, "foreign", other=rules.foreign[n]))
+        else:
+            # Not in the ledger at all: a lost ledger line (an interrupted assign, a bad merge)
+            # is recorded again if the number is this department's; anything else is renumbered.
+            parsed = rules.parser.fullmatch(n) if rules.parser else None
+            verdicts.append(Verdict(s, RECORD if parsed else NEW, n if parsed else None, "unrecorded"))
+    return verdicts
+
+
+def check(sources: Iterable[Source], ledgers: Mapping[str, Ledger], rules: Mapping[str, Rules]) -> list[Problem]:
     """Every item's 索引号 against its department's ledger: present, recorded, and its own."""
     problems: list[Problem] = []
     items = _items(sources)
     for owner, ledger in ledgers.items():
-        mine = items.get(owner, [])
-        by_number, by_page = _index(ledger.entries)
+        by_number, _ = _index(ledger.entries)
         for number, entries in by_number.items():
             for e in entries[1:]:
                 if e.page != entries[0].page:
                     problems.append(Problem(ledger.rel, e.line, "索引号", "each number recorded once (numbers are "
                                             "never reused)", f"{shown(number)} again, for {e.page} (line "
                                             f"{entries[0].line} gives it to {entries[0].page}); {REPAIR}"))
-        carriers = _carriers(mine)
-        for s in mine:
-            n = s.meta.disclosure.index_no
-            line = s.lines.get(("disclosure", "index_no")) or s.lines.get(("disclosure",))
-            field = "disclosure.index_no"
-            recorded = [e.number for e in by_page.get(page_in(s), ())]
-            if n is None:
-                if allow_missing:
-                    continue
-                expected = (f"the 索引号 recorded for this page in {ledger.rel} ({recorded[0]})" if recorded
-                            else "a 索引号 (run `sitegen disclosure assign`, or `sitegen build --assign`)")
-                problems.append(Problem(s.rel, line, field, expected, "nothing"))
-            elif len(carriers[n]) > 1 and s is not _keeper(carriers[n], by_number.get(n, ())):
-                keeper = _keeper(carriers[n], by_number.get(n, ()))
-                problems.append(Problem(s.rel, line, field, "a 索引号 of its own", f"{shown(n)}, which {keeper.rel} "
-                                        f"also has; {REPAIR} ({keeper.rel} keeps it, this page gets a new number)"))
-            elif recorded and n not in recorded:
-                problems.append(Problem(s.rel, line, field, f"{recorded[0]} (recorded for this page in {ledger.rel}; "
-                                        "a published 索引号 never changes)", f"{shown(n)}; {REPAIR} to restore it"))
-            elif n not in by_number:
-                problems.append(Problem(s.rel, line, field, f"a 索引号 recorded in {ledger.rel} (numbers are assigned "
-                                        "by `sitegen disclosure assign`, never typed)", f"{shown(n)}; {REPAIR}"))
-            elif not recorded and _owned_elsewhere(n, by_number, mine, s):
-                other = next(e.page for e in by_number[n])
-                problems.append(Problem(s.rel, line, field, "a 索引号 of its own", f"{shown(n)}, which {ledger.rel} "
-                                        f"gives to {other}; {REPAIR}"))
+        for v in decide(items.get(owner, []), ledger, rules[owner]):
+            problem = _problem(v, ledger)
+            if problem is not None:
+                problems.append(problem)
     return problems
+
+
+def _problem(v: Verdict, ledger: Ledger) -> Problem | None:
+    s, n = v.source, v.source.meta.disclosure.index_no
+    line = s.lines.get(("disclosure", "index_no")) or s.lines.get(("disclosure",))
+    field = "disclosure.index_no"
+    fate = f"gets its recorded number {v.number} back" if v.action == RESTORE else "gets a new number"
+    if v.reason == "missing":
+        return Problem(s.rel, line, field, "a 索引号 (run `sitegen disclosure assign`, or `sitegen build --assign`)",
+                       "nothing")
+    if v.reason == "duplicate":
+        return Problem(s.rel, line, field, "a 索引号 of its own", f"{shown(n)}, which {v.keeper.rel} also has; "
+                       f"{REPAIR} ({v.keeper.rel} keeps it, this page {fate})")
+    if v.reason == "edited":
+        if v.action == RESTORE:
+            return Problem(s.rel, line, field, f"{v.number} (recorded for this page in {ledger.rel}; a published "
+                           "索引号 never changes)", f"{shown(n)}; {REPAIR} to restore it")
+        return Problem(s.rel, line, field, "a 索引号 of its own", f"{shown(n)}; {REPAIR} (this page {fate})")
+    if v.reason == "foreign":
+        return Problem(s.rel, line, field, f"a 索引号 of this department (a page moved from {v.other} gets a new "
+                       "number)", f"{shown(n)}, recorded in {ledger_rel(v.other)}; {REPAIR}")
+    if v.reason == "unrecorded":
+        if v.action == RECORD:
+            return Problem(s.rel, line, field, f"a 索引号 recorded in {ledger.rel}", f"{shown(n)}, which is not "
+                           f"(a lost ledger line?); {REPAIR} to record it")
+        return Problem(s.rel, line, field, f"a 索引号 recorded in {ledger.rel} (numbers are assigned by "
+                       f"`sitegen disclosure assign`, never typed)", f"{shown(n)}; {REPAIR} (this page {fate})")
+    return None
+
+
+def rules_for(ledgers: Mapping[str, Ledger], departments: Mapping[str, DepartmentSpec], xxgk: XxgkSpec,
+              published: Mapping[str, str] | None = None) -> dict[str, Rules]:
+    recorded = {e.number: owner for owner, ledger in ledgers.items() for e in ledger.entries}
+    return {owner: Rules(number_parser(xxgk.index_pattern, departments[owner], owner) if owner in departments
+                         else None, published or {},
+                         {n: o for n, o in recorded.items() if o != owner})
+            for owner in ledgers}
 
 
 def _items(sources: Iterable[Source]) -> dict[str, list[Source]]:
@@ -166,12 +269,6 @@ def _keeper(carriers: list[Source], entries: Iterable[Entry], published: str | N
     return min(carriers, key=lambda s: (s.meta.date, s.rel))
 
 
-def _owned_elsewhere(number: str, by_number: dict[str, list[Entry]], items: list[Source], s: Source) -> bool:
-    """The ledger gives the number to pages that still exist, and this page is not one of them."""
-    pages = {page_in(x) for x in items}
-    return all(e.page in pages and e.page != page_in(s) for e in by_number[number])
-
-
 # ---------------------------------------------------------------- assigning and repairing
 
 
@@ -191,98 +288,93 @@ class Plan:
 
 def plan(sources: Iterable[Source], ledgers: Mapping[str, Ledger], departments: Mapping[str, DepartmentSpec],
          xxgk: XxgkSpec, repair: bool = False, published: Mapping[str, str] | None = None) -> Plan:
-    """What `assign` (missing numbers) or `repair` (also conflicts) would change; pure.
-
-    Published numbers are never touched: a page whose number was edited by hand gets its
-    recorded number back, and of pages sharing one number the published (or recorded, or
-    oldest) one keeps it while the others get new numbers.
-    """
-    published = published or {}
+    """What `assign` (new numbers for items without one) or `repair` (every verdict) changes; pure."""
     items = _items(sources)
+    rules = rules_for(ledgers, departments, xxgk, published)
+    scoped = "{year" in xxgk.index_pattern
     changes: list[Change] = []
     after: dict[str, tuple[Entry, ...]] = {}
     moved = 0
     for owner, ledger in ledgers.items():
         mine = sorted(items.get(owner, []), key=lambda s: (s.meta.disclosure.written, s.meta.date, s.rel))
+        verdicts = [v for v in decide(mine, ledger, rules[owner]) if repair or v.reason in ("ok", "moved", "missing")]
         entries = list(ledger.entries)
-        by_number, by_page = _index(entries)
-        carriers = _carriers(mine)
-        final: dict[str, str | None] = {s.rel: s.meta.disclosure.index_no for s in mine}
-        needs_new: list[Source] = []
-        taken = set(carriers)
-
-        def recorded_free(s: Source) -> str | None:
-            for e in by_page.get(page_in(s), ()):
-                if e.number not in taken or [x.rel for x in carriers.get(e.number, [])] == [s.rel]:
-                    return e.number
-            return None
-
-        if repair:
-            keepers = []
-            for n, ss in carriers.items():
-                if len(ss) > 1:
-                    keepers.append(_keeper(ss, by_number.get(n, ()), published.get(n)))
-                    needs_new += [s for s in ss if s is not keepers[-1]]
-            for s in mine:
-                n = s.meta.disclosure.index_no
-                if n is None or s in needs_new or s in keepers:
-                    continue
-                recorded = [e.number for e in by_page.get(page_in(s), ())]
-                if (recorded and n not in recorded) or n not in by_number or (
-                        not recorded and _owned_elsewhere(n, by_number, mine, s)):
-                    back = recorded_free(s)
-                    if back:
-                        final[s.rel] = back
-                        taken.add(back)
-                    else:
-                        needs_new.append(s)
-        for s in mine:
-            if final[s.rel] is None and s not in needs_new:
-                back = recorded_free(s)
-                if back:
-                    final[s.rel] = back
-                    taken.add(back)
-                else:
-                    needs_new.append(s)
-
-        scoped = "{year" in xxgk.index_pattern
-        spec = departments[owner]
         numbers = {e.number for e in entries}
-        for s in sorted(needs_new, key=lambda s: (s.meta.disclosure.written, s.meta.date, s.rel)):
-            year = s.meta.disclosure.written.year
-            serial = 1 + max((e.serial for e in entries if e.year == year or not scoped), default=0)
-            number = number_for(xxgk.index_pattern, spec, owner, year, serial)
-            while number in numbers:      # a pattern without {serial} width, or a hand-made line
-                serial += 1
-                number = number_for(xxgk.index_pattern, spec, owner, year, serial)
-            entries.append(Entry(year, serial, number, page_in(s)))
-            numbers.add(number)
-            final[s.rel] = number
+        # The highest serial per year, counting numbers pages carry that the ledger lost, so
+        # that a new number can never repeat one already shown on a page.
+        top: dict[int | None, int] = {}
 
-        # The ledger records where each number now lives: moved pages update their line, and a
-        # number given twice keeps only its keeper's line.
-        holder = {n: page_in(s) for s in mine if (n := final[s.rel])}
-        pairs = {(e.number, e.page) for e in entries}
-        kept: dict[str, Entry] = {}
+        def note(year: int, serial: int) -> None:
+            key = year if scoped else None
+            top[key] = max(top.get(key, 0), serial)
+
         for e in entries:
-            want = holder.get(e.number)
-            if e.number in kept or (want and want != e.page and (e.number, want) in pairs):
-                continue
-            if want and want != e.page:
-                moved += 1
-                e = replace(e, page=want)
-            kept[e.number] = e
-        after[owner] = tuple(sorted(kept.values(), key=lambda e: (e.year, e.serial, e.number)))
+            note(e.year, e.serial)
         for s in mine:
+            found = rules[owner].parser.fullmatch(s.meta.disclosure.index_no or "") if rules[owner].parser else None
+            if found:
+                note(int(found["year"]) if "year" in found.groupdict() else s.meta.disclosure.written.year,
+                     int(found["serial"]))
+        final: dict[str, str] = {}
+        for v in verdicts:
+            s = v.source
+            if v.action in (KEEP, RESTORE):
+                final[s.rel] = v.number
+            elif v.action == RECORD:
+                found = rules[owner].parser.fullmatch(v.number)
+                year = int(found["year"]) if "year" in found.groupdict() else s.meta.disclosure.written.year
+                entries.append(Entry(year, int(found["serial"]), v.number, page_in(s)))
+                numbers.add(v.number)
+                final[s.rel] = v.number
+            else:
+                year = s.meta.disclosure.written.year
+                serial = top.get(year if scoped else None, 0) + 1
+                number = number_for(xxgk.index_pattern, departments[owner], owner, year, serial)
+                while number in numbers:    # a hand-made ledger line in the way
+                    serial += 1
+                    number = number_for(xxgk.index_pattern, departments[owner], owner, year, serial)
+                note(year, serial)
+                entries.append(Entry(year, serial, number, page_in(s)))
+                numbers.add(number)
+                final[s.rel] = number
             if final[s.rel] != s.meta.disclosure.index_no:
                 changes.append(Change(s.rel, s.meta.disclosure.index_no, final[s.rel]))
+
+        # The ledger records where each number lives now: a moved page updates its line, and a
+        # number given twice keeps only its holder's line once the conflict is resolved.
+        holders: dict[str, list[str]] = {}
+        for s in mine:
+            number = final.get(s.rel, s.meta.disclosure.index_no)
+            if number:
+                holders.setdefault(number, []).append(page_in(s))
+        pairs = {(e.number, e.page) for e in entries}
+        kept: dict[tuple[str, str], Entry] = {}
+        for e in entries:
+            held = holders.get(e.number, [])
+            if len(held) == 1:
+                if (e.number, held[0]) in pairs and e.page != held[0]:
+                    continue                # the holder has a line of its own
+                if e.page != held[0]:
+                    moved += 1
+                    e = replace(e, page=held[0])
+                key = (e.number, "")
+            else:
+                key = (e.number, e.page)    # unresolved (assign leaves conflicts to repair) or unheld (a gap)
+            kept.setdefault(key, e)
+        after[owner] = tuple(sorted(kept.values(), key=lambda e: (e.year, e.serial, e.number, e.page)))
     return Plan(tuple(changes), after, moved)
 
 
 def apply(root: Path, plan_: Plan, sources: Iterable[Source], departments: Mapping[str, DepartmentSpec]) -> None:
-    """Write the ledgers first, then the pages: an interrupted run is finished by running it again."""
+    """Write the pages first, then the ledgers.
+
+    An interrupted run leaves pages carrying numbers the ledger lacks; `repair` records them
+    again, and a new number is never one a page already shows (plan counts those too).
+    """
     by_rel = {s.rel: s for s in sources}
     edits = {c.source: set_number(by_rel[c.source], c.new) for c in plan_.changes}
+    for rel, text in edits.items():
+        _write(root / rel, text)
     for owner, entries in plan_.ledgers.items():
         rel = ledger_rel(owner)
         text = HEADER.format(name=departments[owner].name, owner=owner) + "".join(
@@ -291,8 +383,6 @@ def apply(root: Path, plan_: Plan, sources: Iterable[Source], departments: Mappi
         if entries or path.exists():
             if not path.is_file() or path.read_text(encoding="utf-8") != text:
                 _write(path, text)
-    for rel, text in edits.items():
-        _write(root / rel, text)
 
 
 def set_number(source: Source, number: str) -> str:
@@ -301,11 +391,15 @@ def set_number(source: Source, number: str) -> str:
     ending = "\r\n" if rows and rows[0].endswith("\r\n") else "\n"
     value = json.dumps(number, ensure_ascii=False)   # a JSON string is a valid YAML scalar
     at = source.lines.get(("disclosure", "index_no"))
+    bom = "\ufeff" if source.path.is_file() and source.path.read_bytes()[:3] == b"\xef\xbb\xbf" else ""
     if at is not None:
-        row = rows[at - 1]
-        rows[at - 1] = re.sub(r"^(\s*index_no\s*:).*?(\r?\n)?$", lambda m: f"{m.group(1)} {value}{m.group(2) or ''}",
-                              row, count=1)
-        return "".join(rows)
+        rows[at - 1], found = re.subn(r"^(\s*index_no\s*:)[^#\r\n]*?(\s*#[^\r\n]*)?(\r?\n)?$",
+                                      lambda m: f"{m.group(1)} {value}{m.group(2) or ''}{m.group(3) or ''}",
+                                      rows[at - 1], count=1)
+        if not found:
+            raise LedgerError(f"{source.rel}:{at}: disclosure.index_no: expected `index_no:` on a line of its own "
+                              "under `disclosure:` (so sitegen can write the number), found another layout")
+        return bom + "".join(rows)
     head = source.lines.get(("disclosure",))
     children = [line for key, line in source.lines.items() if len(key) == 2 and key[0] == "disclosure"]
     if head is None or not children or not re.match(r"^\s*disclosure\s*:\s*(#.*)?$", rows[head - 1]):
@@ -314,7 +408,7 @@ def set_number(source: Source, number: str) -> str:
     first = min(children)
     indent = re.match(r"^(\s*)", rows[first - 1]).group(1)
     rows.insert(head, f"{indent}index_no: {value}{ending}")
-    return "".join(rows)
+    return bom + "".join(rows)
 
 
 def _write(path: Path, text: str) -> None:

@@ -164,6 +164,86 @@ def test_the_published_catalog_decides_who_keeps_a_contested_number(numbered):
     build(numbered, numbered / "out")
 
 
+def test_a_new_page_at_a_deleted_pages_path_gets_a_new_number(numbered):
+    (numbered / "content/jxj/zcwj/a.md").unlink()
+    assign(numbered)
+    (numbered / "content/jxj/zcwj/a.md").write_text(item("新文件", "2025-06-11 09:00", "2025-06-10"), encoding="utf-8")
+    assign(numbered)
+    assert numbers(numbered)["a.md"] == f"{CODE}/2025-00002"      # 2024-00001 stays a gap
+
+
+def test_a_number_edited_to_another_pages_gets_its_own_back(numbered):
+    build(numbered, numbered / "build" / "site")
+    path = numbered / "content/jxj/zcwj/b.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("2024-00002", "2024-00001"), encoding="utf-8")
+    assert problems(numbered) == [
+        f"content/jxj/zcwj/b.md:6: disclosure.index_no: expected a 索引号 of its own, found '{CODE}/2024-00001', "
+        "which content/jxj/zcwj/a.md also has; run `sitegen disclosure repair` (content/jxj/zcwj/a.md keeps it, "
+        f"this page gets its recorded number {CODE}/2024-00002 back)"]
+    run("disclosure", "repair", "--root", str(numbered))
+    assert numbers(numbered) == {"a.md": f"{CODE}/2024-00001", "b.md": f"{CODE}/2024-00002",
+                                 "c.md": f"{CODE}/2025-00001"}
+    assert len(ledger_rows(numbered)) == 3
+
+
+def test_a_move_then_a_new_page_at_the_old_path(numbered):
+    (numbered / "content/jxj/zcwj/a.md").rename(numbered / "content/jxj/zcwj/a2.md")
+    (numbered / "content/jxj/zcwj/a.md").write_text(item("新文件", "2025-06-11 09:00", "2025-06-10"), encoding="utf-8")
+    assert problems(numbered) == [
+        "content/jxj/zcwj/a.md:5: disclosure.index_no: expected a 索引号 (run `sitegen disclosure assign`, "
+        "or `sitegen build --assign`), found nothing"]
+    assign(numbered)
+    found = numbers(numbered)
+    assert found["a2.md"] == f"{CODE}/2024-00001" and found["a.md"] == f"{CODE}/2025-00002"
+    build(numbered, numbered / "out")
+
+
+def test_a_lost_ledger_is_recorded_again_without_renumbering(numbered):
+    before = numbers(numbered)
+    (numbered / LEDGER).unlink()
+    assert problems(numbered)[0] == (
+        f"content/jxj/zcwj/a.md:6: disclosure.index_no: expected a 索引号 recorded in {LEDGER}, found "
+        f"'{CODE}/2024-00001', which is not (a lost ledger line?); run `sitegen disclosure repair` to record it")
+    run("disclosure", "repair", "--root", str(numbered))
+    assert numbers(numbered) == before
+    assert len(ledger_rows(numbered)) == 3
+    (numbered / "content/jxj/zcwj/d.md").write_text(item("文件丁", "2024-06-01 09:00", "2024-05-30"), encoding="utf-8")
+    assign(numbered)
+    assert numbers(numbered)["d.md"] == f"{CODE}/2024-00003"
+
+
+def test_a_page_moved_from_another_department_gets_a_number_of_its_new_one(numbered):
+    from clusters import DEPT_YAML
+    (numbered / "departments/fgw.yaml").write_text(
+        DEPT_YAML.replace("测试市经济和信息化局", "测试市发展和改革委员会").replace("市经信局", "市发改委")
+        .replace("113399000020000548", "11339900002000038J"), encoding="utf-8")
+    for name in ("zn", "zd"):
+        (numbered / f"content/fgw/xxgk").mkdir(parents=True, exist_ok=True)
+        (numbered / f"content/fgw/xxgk/{name}.md").write_text(page("指南"), encoding="utf-8")
+    (numbered / "content/fgw/zcwj").mkdir(parents=True)
+    (numbered / "content/jxj/zcwj/c.md").rename(numbered / "content/fgw/zcwj/c.md")
+    assert problems(numbered) == [
+        "content/fgw/zcwj/c.md:6: disclosure.index_no: expected a 索引号 of this department (a page moved from jxj "
+        f"gets a new number), found '{CODE}/2025-00001', recorded in {LEDGER}; run `sitegen disclosure repair`"]
+    run("disclosure", "repair", "--root", str(numbered))
+    assert (numbered / "content/fgw/zcwj/c.md").read_text(encoding="utf-8").count('"11339900002000038J/2025-00001"') == 1
+
+
+def test_numbers_are_written_into_crlf_and_bom_files_and_flow_style_is_refused(cluster_root):
+    text = item("文件甲", "2024-03-12 09:30", "2024-03-11").replace("\n", "\r\n")
+    root = cluster_root({"content/jxj/zcwj/a.md": b"\xef\xbb\xbf" + text.encode()})
+    assign(root)
+    raw = (root / "content/jxj/zcwj/a.md").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf---\r\n") and f'  index_no: "{CODE}/2024-00001"\r\n'.encode() in raw
+    assert raw.count(b"\r\n") == raw.count(b"\n")
+    flow = "---\ntitle: 甲\ndate: 2024-03-12 09:30\nkeywords: [测试]\ndisclosure: {topic: 工业、交通, genre: 通知, written: 2024-03-11}\n---\n正文。\n"
+    (root / "content/jxj/zcwj/b.md").write_text(flow, encoding="utf-8")
+    result = run("disclosure", "assign", "--root", str(root))
+    assert result.exit_code == 1
+    assert "content/jxj/zcwj/b.md:5: disclosure: expected the fields written one per line" in result.output
+    assert (root / "content/jxj/zcwj/b.md").read_text(encoding="utf-8") == flow
+
+
 def test_a_custom_pattern_and_a_malformed_ledger_line(cluster_root):
     from clusters import SITE_YAML
     root = cluster_root({
