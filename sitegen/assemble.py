@@ -11,7 +11,7 @@ from types import MappingProxyType
 
 from .config import DepartmentSpec, SiteSpec
 from .content import ATTACHMENT_TYPES, MAX_ATTACHMENT_BYTES, REPORTS, XXGK, XXGK_PAGES, Source, Stray
-from .disclosure import INTERNAL_KINDS, item_of
+from .disclosure import INTERNAL_KINDS, calendar_warning, item_of
 from .ledger import Ledger, check, rules_for
 from .errors import Problem, shown
 from .markup import Markup, line_of_text
@@ -88,7 +88,7 @@ def assemble(records: Records, markup: Markup | None = None) -> tuple[Cluster, l
         files=MappingProxyType(files),
         portal_columns=tuple(c.id for c in columns.values() if c.owner == PORTAL),
     )
-    return cluster, problems
+    return cluster, problems + calendar_warning(cluster)
 
 
 def _columns(records: Records, problems: list[Problem]) -> tuple[dict[str, Column], dict[str, Department]]:

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
 import yaml
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
 from .errors import Problem, shown
 from .urls import OWNER_RE, RESERVED, SLUG_RE
@@ -342,6 +342,17 @@ class XxgkSpec(Strict):
     topics: Named = TOPICS
     genres: Annotated[tuple[_text(20), ...], Field(min_length=1, max_length=100)] = GENRES
     deadline_days: Annotated[int, Field(ge=1, le=365)] = 20   # working days, 条例 Article 26
+
+    @model_validator(mode="after")
+    def _one_list(self) -> "XxgkSpec":
+        # Category slugs are addresses under /<dept>/xxgk/fdzdgknr/, beside the catalog's own pages.
+        for slug, name in self.extra_categories.items():
+            if slug in ("cwrq", "page"):
+                raise ValueError(f"extra category slugs other than cwrq and page (the catalog's own pages), "
+                                 f"not '{slug}'")
+            if slug in self.categories or name in self.categories.values():
+                raise ValueError(f"extra categories that are not already categories ('{slug}: {name}' is)")
+        return self
 
     def all_categories(self) -> dict[str, str]:
         return {**self.categories, **self.extra_categories}

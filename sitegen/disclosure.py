@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 from typing import Callable, Iterable
 
 import chinese_calendar
+import chinese_calendar.constants
 
 from .config import XxgkSpec
 from .content import Source
@@ -88,6 +89,21 @@ def item_of(s: Source, category: str | None, xxgk: XxgkSpec, resolve: Callable[[
                       d.validity, d.invalid_from, replaced_by)
 
 
+CALENDAR_YEARS = range(min(d.year for d in chinese_calendar.constants.holidays),
+                       max(d.year for d in chinese_calendar.constants.holidays) + 1)
+
+
+def calendar_warning(cluster: Cluster) -> list[Problem]:
+    """One warning when items fall in a year the holiday calendar does not know yet."""
+    years = sorted({p.date.year for p in cluster.pages.values() if p.disclosure} - set(CALENDAR_YEARS))
+    if not years or years[-1] < CALENDAR_YEARS.start:
+        return []
+    return [Problem("pyproject.toml", None, "chinesecalendar", f"a holiday calendar that covers {years[-1]} "
+                    "(upgrade the chinesecalendar package when the State Council publishes the year's holidays)",
+                    f"one that ends with {CALENDAR_YEARS.stop - 1}; deadlines in {years[-1]} count weekends only",
+                    "warning")]
+
+
 def is_workday(day: date) -> bool:
     """The State Council's holiday calendar (with 调休 Saturdays) where chinesecalendar has the year."""
     try:
@@ -164,6 +180,11 @@ def to_json(rows: Iterable[Entry], base_url: str) -> str:
     return json.dumps([_record(e, base_url) for e in rows], ensure_ascii=False, separators=(",", ":"))
 
 
+def _cell(value: str) -> str:
+    # A cell starting with = + - @ is a formula to Excel: an editor's title must stay text.
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
 def to_csv(rows: Iterable[Entry], base_url: str) -> bytes:
     """UTF-8 with a BOM, so that Excel opens the Chinese correctly; keywords joined with ；."""
     buffer = io.StringIO()
@@ -172,7 +193,7 @@ def to_csv(rows: Iterable[Entry], base_url: str) -> bytes:
     for e in rows:
         record = _record(e, base_url)
         record["keywords"] = "；".join(record["keywords"])
-        writer.writerow([record[f] for f in EXPORT_FIELDS])
+        writer.writerow([_cell(record[f]) for f in EXPORT_FIELDS])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 

@@ -52,6 +52,7 @@ class Catalog:
     data: str                                           # the JSON the filter script loads
     csv: str
     options: dict                                       # filter choices: name -> values
+    sort: str = "published-desc"                        # the order of the static table, for the filter
 
 
 Emit = Callable[[str, str | bytes, str, str], None]    # (url, data, origin, owner) -> None
@@ -74,7 +75,8 @@ def render_all(env: jinja2.Environment, cluster: Cluster, emit: Emit) -> None:
     categories = xxgk.all_categories()
 
     def catalog_pages(owner: str, parts: tuple[str, ...], heading: str, chosen: list[Entry], current: str,
-                      facets, sorts, origin: str, data: str, csv_url: str, tabs_current: str | None) -> None:
+                      facets, sorts, origin: str, data: str, csv_url: str, tabs_current: str | None,
+                      sort: str = "published-desc") -> None:
         count = max(1, math.ceil(len(chosen) / page_size))
         for n in range(1, count + 1):
             url = xxgk_url(owner, *parts, page=n)
@@ -82,7 +84,7 @@ def render_all(env: jinja2.Environment, cluster: Cluster, emit: Emit) -> None:
             frame = chrome(cluster, owner, url, title, f"{heading}，共{len(chosen)}条。",
                            crumbs_for(cluster, owner, *_trail(owner, parts, heading, url)), current="xxgk")
             view = Catalog(heading, tuple(chosen[(n - 1) * page_size:n * page_size]), len(chosen), facets, sorts,
-                           data, csv_url, options[owner])
+                           data, csv_url, options[owner], sort)
             emit(url, env.get_template("xxgk_catalog.html").render(
                 site=cluster.site, chrome=frame, catalog=view, portal=owner == PORTAL,
                 tabs=sections(cluster, owner, tabs_current) if owner != PORTAL else (),
@@ -114,7 +116,7 @@ def render_all(env: jinja2.Environment, cluster: Cluster, emit: Emit) -> None:
         catalog_pages(dept.slug, (CATALOG,), name, mine, "", group, sorts("published"), dept.source,
                       json_url, csv_url, CATALOG)
         catalog_pages(dept.slug, (CATALOG, BY_WRITTEN), f"{name}（按成文日期）", by_written(mine), "", group,
-                      sorts("written"), dept.source, json_url, csv_url, CATALOG)
+                      sorts("written"), dept.source, json_url, csv_url, CATALOG, "written-desc")
         for slug, title in categories.items():
             chosen = [e for e in mine if e.category == title]
             if chosen:

@@ -476,3 +476,30 @@ def test_late_publication_is_a_warning_not_an_error(cluster_root):
     assert [str(w) for w in report.warnings] == [
         "content/jxj/zcwj/a.md:3: date: expected publication within 20 working days of the 成文日期 2024-09-27 "
         "(条例第二十六条), found 2024-10-31, 21 working days later (warning)"]
+
+
+def test_extra_categories_cannot_repeat_a_category_or_take_a_catalog_path(cluster_root):
+    from clusters import SITE_YAML
+    root = cluster_root({"site.yaml": SITE_YAML + "xxgk:\n  extra_categories:\n    zfcg2: 政府采购\n"})
+    assert problems(root) == ["site.yaml:15: xxgk: expected extra categories that are not already categories "
+                              "('zfcg2: 政府采购' is), found a mapping"]
+
+
+def test_csv_cells_never_start_a_formula(cluster_root):
+    root = cluster_root({"content/jxj/zcwj/a.md": item("=HYPERLINK(\"http://x\")", "2024-03-12 09:30", "2024-03-11")})
+    assign(root)
+    build(root, root / "out")
+    table = list(csv.DictReader(io.StringIO((root / "out/xxgk/catalog.csv").read_text(encoding="utf-8-sig"))))
+    assert table[0]["title"] == "'=HYPERLINK(\"http://x\")"
+
+
+def test_items_past_the_holiday_calendar_give_one_warning(cluster_root):
+    from sitegen.disclosure import CALENDAR_YEARS
+    year = CALENDAR_YEARS.stop
+    root = cluster_root({f"content/jxj/zcwj/{n}.md": item(f"文件{n}", f"{year}-03-{n:02d} 09:30", f"{year}-03-{n:02d}")
+                         for n in (2, 3)})
+    assign(root)
+    warnings = [str(w) for w in build(root, root / "out").warnings]
+    assert warnings == [f"pyproject.toml: chinesecalendar: expected a holiday calendar that covers {year} (upgrade the "
+                        "chinesecalendar package when the State Council publishes the year's holidays), found one "
+                        f"that ends with {year - 1}; deadlines in {year} count weekends only (warning)"]

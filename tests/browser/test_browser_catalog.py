@@ -94,3 +94,11 @@ def test_department_catalog_sorts_without_javascript(open_page):
     page.wait_for_load_state()
     written = [r[3] for r in _rows(page)]
     assert written == sorted(written, reverse=True) and len(written) > 3
+
+
+def test_the_by_written_page_keeps_its_order_when_the_filter_starts(open_page):
+    page, _ = open_page(f"/{bh.DEPT}/xxgk/fdzdgknr/cwrq/")
+    page.locator("#catalog-filter").wait_for(state="visible")
+    assert page.locator("#f-sort").input_value() == "written-desc"
+    written = [r[3] for r in _rows(page)]
+    assert written == sorted(written, reverse=True)

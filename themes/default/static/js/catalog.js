@@ -108,7 +108,10 @@
     form.addEventListener("change", redraw);
     form.addEventListener("submit", function (e) { e.preventDefault(); redraw(); });
     form.addEventListener("reset", function () { setTimeout(redraw, 0); });
-    // A static facet page (a topic, a year, a category) starts the filter where it stands.
+    // The page's own order and facet (a topic, a year, a category) are where the filter starts.
+    var sort = form.elements.sort;
+    sort.value = form.getAttribute("data-sort") || "published-desc";
+    Array.prototype.forEach.call(sort.options, function (o) { o.defaultSelected = o.selected; });  // "清除" keeps it
     var facet = document.querySelector(".facet-list [aria-current=page]");
     if (facet) {
       var group = facet.closest("section").querySelector("h2").textContent;
