@@ -18,6 +18,8 @@ SHOTS = [  # (file, path, width, height)
     ("portal-phone.png", "/", 375, 812),
     ("department-desktop.png", "/jxj/", 1280, 900),
     ("department-phone.png", "/jxj/", 375, 812),
+    ("xxgk-desktop.png", "/xxgk/", 1280, 900),
+    ("xxgk-phone.png", "/jxj/xxgk/", 375, 812),
 ]
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 

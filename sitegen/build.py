@@ -7,15 +7,19 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from . import config, content, ledger
 from .assemble import Records, assemble
-from .errors import BuildFailed, Problem, errors_in
+from .errors import BuildFailed, OutputError, Problem, errors_in
 from .output import publish
 from .render import Progress, render_site
 from .theme import environment, load_theme
 from .urls import PORTAL
+from .search import index_cluster, search_dir
+
+if TYPE_CHECKING:
+    from .search.index import IndexReport
 
 
 @dataclass(frozen=True)
@@ -25,6 +29,7 @@ class BuildReport:
     files: int
     timings: tuple[tuple[str, float], ...]      # (stage, seconds)
     warnings: tuple[Problem, ...]
+    search: IndexReport | None = None          # what the index stage did (None: it did not run)
 
     @property
     def total_pages(self) -> int:
@@ -86,19 +91,25 @@ def build(root: Path, out: Path | None = None, progress: Progress | None = None)
         problems += found
     if errors_in(problems) or theme is None:
         raise BuildFailed(problems)
+    env = environment(theme)
     with clock.stage("render"):
-        rendered = render_site(cluster, theme, environment(theme), progress)
+        rendered = render_site(cluster, theme, env, progress)
         problems += rendered.problems
     if errors_in(problems):
         raise BuildFailed(problems)
     with clock.stage("write"):
         count = publish(rendered, root, out)
+    with clock.stage("index"):
+        try:
+            indexed = index_cluster(cluster, theme, env, search_dir(out))
+        except OSError as e:
+            raise OutputError(f"could not write the search index {search_dir(out)}: {e.strerror or e}") from e
     owners = [(PORTAL, cluster.site.name)] + [(d.slug, d.name) for d in cluster.departments.values()]
     counts = {slug: 0 for slug, _ in owners}
     for page in cluster.pages.values():
         counts[page.owner] += 1
     return BuildReport(out, tuple((slug, name, counts[slug]) for slug, name in owners), count,
-                       tuple(clock.timings), tuple(problems))
+                       tuple(clock.timings), tuple(problems), indexed)
 
 
 def assign(root: Path, repair: bool = False, out: Path | None = None) -> ledger.Plan:

@@ -212,6 +212,36 @@ def _assigned(root: Path, repair: bool, out: Path | None = None) -> None:
                if plan.changes else "every item already has its number")
 
 
+@main.group()
+def search() -> None:
+    """The cluster-wide search service (the index is written by `sitegen build`)."""
+
+
+@search.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8001, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
+@click.option("--index", "index_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("build/search"),
+              show_default=True, help="The index folder that `sitegen build` writes.")
+@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64), help="Worker threads.")
+def search_serve(host: str, port: int, index_dir: Path, threads: int) -> None:
+    """Answer /search/ (results page) and /search/api (JSON) on HOST:PORT, with waitress.
+
+    Put it behind the web server that serves build/site (see deploy/nginx.conf). A new build
+    is picked up at the next request, without a restart.
+    """
+    import waitress
+
+    from .search.index import current_version
+    from .search.service import SearchService
+
+    index_dir = index_dir.resolve()
+    if current_version(index_dir) is None:
+        click.echo(f"warning: no index in {index_dir} yet; searches answer 503 until `sitegen build` writes one",
+                   err=True)
+    click.echo(f"Search service for {index_dir} on http://{host}:{port}/search/  (Ctrl+C to stop)")
+    waitress.serve(SearchService(index_dir), host=host, port=port, threads=threads, ident="sitegen-search",
+                   _quiet=True)
+
 def _problems(e: BuildFailed, published: bool = True) -> None:
     errors = errors_in(e.problems)
     for p in e.problems:
@@ -227,6 +257,10 @@ def _summary(report: BuildReport, root: Path) -> None:
     width = max(_width(name) for _, name, _ in report.pages)
     for slug, name, count in report.pages:
         click.echo(f"  {name}{' ' * (width - _width(name))}  {slug:<10} {count:>6} pages")
+    if report.search is not None:
+        r = report.search
+        how = "full index" if r.full else f"{r.added} added, {r.changed} changed, {r.removed} removed"
+        click.echo(f"search index: {r.documents} pages ({how}) in {r.path}")
     stages = ", ".join(f"{stage} {seconds:.2f}s" for stage, seconds in report.timings)
     rate = report.total_pages / report.seconds if report.seconds else 0
     click.echo(f"built {report.total_pages} pages ({report.files} files) into {report.out} "

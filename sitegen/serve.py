@@ -10,6 +10,9 @@ from livereload import Server
 from .build import BuildReport, build
 from .errors import BuildFailed, OutputError, errors_in
 from .preview import Preview, Status
+from .search import search_dir
+from .search.service import SearchService
+from .urls import SEARCH
 
 WATCHED = ("site.yaml", "departments", "content", "themes", "templates", "static")
 
@@ -36,7 +39,8 @@ def serve(root: Path, host: str, port: int, out: Path | None,
     """Build once, then serve until interrupted. Only the CLI prints: results go to ``report``."""
     root = root.resolve()
     out = (out or root / "build" / "site").resolve()
-    preview = Preview(out, mounts=dict(mounts or {}))
+    # /search/ is answered by the search service over the index each rebuild updates.
+    preview = Preview(out, mounts={SEARCH: SearchService(search_dir(out)), **(mounts or {})})
     rebuild(root, out, preview, report)
     server = Server(app=preview)
     for name in WATCHED:

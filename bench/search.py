@@ -1,0 +1,268 @@
+#!/usr/bin/env python3
+"""Benchmark the search index and service on a synthetic cluster.
+
+    python bench/search.py [--departments 40] [--pages 50000] [--seed 1] [--cluster DIR] [--json FILE]
+
+Generates the cluster with bench/synth.py into bench/out/search-cluster (unless it is there
+with the same parameters and synth.py), loads and assembles it in-process (timed, but not
+part of the index figures), then measures:
+
+- full index: time of the build's index stage into an empty folder, and peak RSS
+  (this process, which holds the assembled cluster, and whoosh's writer processes);
+- re-index after 10 pages change: the same stage on a cluster with 10 page texts edited;
+- index size: apparent bytes and bytes on disk of the published version's whoosh folder;
+- recall against a plain substring scan of every page's title, summary and text, for
+  words typed without spaces (电子政务, 信息化, 智慧城市, …): |found ∩ scan| / |scan|;
+- query latency through the WSGI application: p50, p95 and max over a fixed list of
+  at least 100 queries (single words, two words, quoted phrases, filters, a department
+  scope, pinyin, 文号), each run once to warm up and then timed;
+- segmentation speed of jieba (if installed) and rjieba on 2,000 pages, same output checked.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import hashlib
+import json
+import os
+import resource
+import shutil
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from urllib.parse import urlencode
+
+BENCH = Path(__file__).resolve().parent
+OUT = BENCH / "out"
+sys.path.insert(0, str(BENCH))
+import synth
+
+from sitegen.assemble import assemble
+from sitegen.build import load
+from sitegen.errors import errors_in
+from sitegen.search.analysis import RUN, fold, segmenter
+from sitegen.search.index import extra_words, update_index
+from sitegen.search.query import matches
+from sitegen.search.service import SearchService
+from sitegen.search.shell import meta, render_shells, theme_templates
+from sitegen.theme import environment, load_theme
+
+RECALL_WORDS = ["电子政务", "信息化", "智慧城市", "数字经济", "营商环境", "食品安全", "城市更新", "乡村振兴",
+                "公共服务", "技术改造", "养老服务", "社会救助", "数字化", "一网通办", "高质量发展", "政务"]
+
+
+def ensure_cluster(target: Path, departments: int, pages: int, seed: int) -> None:
+    stamp = target.with_suffix(".json")
+    want = {"departments": departments, "pages": pages, "seed": seed,
+            "synth": hashlib.sha256(Path(synth.__file__).read_bytes()).hexdigest()[:16]}
+    try:
+        if json.loads(stamp.read_text()) == want and (target / "site.yaml").is_file():
+            return
+    except (OSError, ValueError):
+        pass
+    shutil.rmtree(target, ignore_errors=True)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    t = time.perf_counter()
+    synth.generate(str(target), departments, pages, seed, quiet=True)
+    print(f"generated {pages} pages into {target} in {time.perf_counter() - t:.1f}s")
+    stamp.write_text(json.dumps(want))
+
+
+class MemorySampler:
+    """Peak of the summed PSS of this process and its children (whoosh's writer processes), read
+    from /proc every 0.2 s: unlike RSS, PSS counts memory that forked processes share only once."""
+
+    def __init__(self):
+        self.peak = 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self):
+        while not self._stop.wait(0.2):
+            pids = [os.getpid()]
+            try:
+                for task in Path(f"/proc/{os.getpid()}/task").iterdir():
+                    pids += [int(p) for p in (task / "children").read_text().split()]
+            except OSError:
+                pass
+            total = 0
+            for pid in pids:
+                try:
+                    for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                        if line.startswith("Pss:"):
+                            total += int(line.split()[1]) * 1024
+                except OSError:
+                    pass
+            self.peak = max(self.peak, total)
+
+
+def rss_mib(who: int) -> float:
+    return resource.getrusage(who).ru_maxrss / 1024
+
+
+def size(folder: Path) -> tuple[int, int]:
+    apparent = disk = 0
+    for path in folder.rglob("*"):
+        if path.is_file():
+            st = path.stat()
+            apparent += st.st_size
+            disk += st.st_blocks * 512
+    return apparent, disk
+
+
+def queries(cluster) -> list[dict]:
+    """A fixed list of realistic queries; the 文号 and department come from the cluster itself."""
+    words = ["食品安全", "城市更新", "营商环境", "数字经济", "养老服务", "社会救助", "技术改造", "乡村振兴", "公共服务",
+             "义务教育", "就业", "医保", "公积金", "招聘", "环境影响评价", "不动产登记", "政府采购", "老旧小区改造",
+             "专精特新", "人才引进", "碳达峰", "防汛", "安全生产", "预算", "统计", "信息化", "电子政务", "智慧城市",
+             "通知", "公示", "办法", "实施意见", "工作动态", "会议", "调研", "培训", "检查", "项目", "补贴", "申报"]
+    pairs = ["食品安全 监管", "城市更新 项目", "养老服务 补贴", "就业 补贴", "技术改造 申报", "乡村振兴 产业",
+             "义务教育 招生", "环境 执法", "公共服务 体系", "数字经济 发展", "营商环境 优化", "社会救助 对象",
+             "人才 引进", "政府采购 公告", "安全生产 检查", "预算 公开", "老旧小区 改造", "医疗 保障", "交通 建设",
+             "科技 创新"]
+    phrases = ['"推动高质量发展"', '"工作再上新台阶"', '"相关经验做法在全市推广"', '"确保各项任务落到实处"',
+               '"坚持问题导向"', '"形成比学赶超的良好氛围"', '"巩固拓展"', '"建立健全"', '"压紧压实主体责任"',
+               '"同比增长"']
+    other = ["zhihuichengshi", "zhcs", "shipinanquan", "spaq", "yibao", "食品按全", "城市更兴", "醫療保障", "電子政務",
+             "營商環境", "关于印发实施方案的通知", "关于开展专项检查工作的通知", "市教育局 2025", "2024年度", "5G"]
+    depts = list(cluster.departments)
+    docnos = [p.disclosure.doc_number for p in cluster.pages.values()
+              if p.disclosure is not None and getattr(p.disclosure, "doc_number", None)][:10]
+    out = [{"q": q} for q in words + pairs + phrases + other]
+    out += [{"q": n.replace("〔", "[").replace("〕", "]")} for n in docnos[:5]]
+    out += [{"q": w, "dept": depts[i % len(depts)]} for i, w in enumerate(words[:10])]
+    out += [{"q": w, "kind": k} for w, k in zip(words[10:18], ["notice", "policy", "news", "policy"] * 2)]
+    out += [{"q": w, "from": "2025-01-01", "to": "2025-12-31"} for w in words[18:24]]
+    out += [{"q": w, "sort": "date"} for w in words[24:30]]
+    out += [{"q": w, "page": "3"} for w in words[30:34]]
+    out += [{"q": w, "dept": depts[0], "kind": "policy", "sort": "date"} for w in pairs[:4]]
+    return out
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--departments", type=int, default=40)
+    ap.add_argument("--pages", type=int, default=50_000)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--cluster", type=Path, default=None, help="use this generated cluster instead")
+    ap.add_argument("--json", type=Path, default=None, help="also write the figures here")
+    args = ap.parse_args(argv)
+
+    root = args.cluster or OUT / "search-cluster"
+    if args.cluster is None:
+        ensure_cluster(root, args.departments, args.pages, args.seed)
+    figures: dict = {"cluster": str(root)}
+
+    t = time.perf_counter()
+    records, problems = load(root.resolve())
+    cluster, found = assemble(records)
+    if errors_in(problems + found):
+        for p in errors_in(problems + found)[:10]:
+            print(p, file=sys.stderr)
+        print("the synthetic cluster does not load; see the problems above", file=sys.stderr)
+        return 1
+    theme, _ = load_theme(root, cluster.site.theme)
+    env = environment(theme)
+    figures["pages"] = len(cluster.pages)
+    figures["characters"] = sum(len(p.text) for p in cluster.pages.values())
+    figures["load_assemble_s"] = round(time.perf_counter() - t, 1)
+    print(f"loaded and assembled {len(cluster.pages)} pages ({figures['characters'] / 1e6:.1f}M characters) "
+          f"in {figures['load_assemble_s']}s; RSS now {rss_mib(resource.RUSAGE_SELF):.0f} MiB")
+
+    work = Path(tempfile.mkdtemp(prefix="sitegen-search-bench-"))
+    try:
+        search = work / "search"
+        shells, templates, info = render_shells(cluster, env), theme_templates(theme), meta(cluster)
+        t = time.perf_counter()
+        with MemorySampler() as memory:
+            report = update_index(cluster, search, shells, templates, info)
+        figures["full_index_s"] = round(time.perf_counter() - t, 1)
+        figures["peak_pss_total_mib"] = round(memory.peak / 2**20)
+        figures["peak_rss_main_mib"] = round(rss_mib(resource.RUSAGE_SELF))
+        figures["peak_rss_writers_mib"] = round(rss_mib(resource.RUSAGE_CHILDREN))
+        apparent, disk = size(report.path / "index")
+        figures["index_bytes"], figures["index_bytes_on_disk"] = apparent, disk
+        print(f"full index: {report.documents} pages in {figures['full_index_s']}s; "
+              f"index {apparent / 2**20:.0f} MiB ({disk / 2**20:.0f} MiB on disk); peak RSS {figures['peak_rss_main_mib']} MiB "
+              f"(this process, with the cluster) / {figures['peak_rss_writers_mib']} MiB (writer processes); "
+              f"peak PSS of all of them together {figures['peak_pss_total_mib']} MiB")
+
+        edited = dict(cluster.pages)
+        for pid in list(edited)[1000:1010]:
+            edited[pid] = dataclasses.replace(edited[pid], text=edited[pid].text + "本页于基准测试中修改。")
+        t = time.perf_counter()
+        again = update_index(dataclasses.replace(cluster, pages=edited), search, shells, templates, info)
+        figures["reindex_10_s"] = round(time.perf_counter() - t, 2)
+        assert (again.changed, again.added, again.removed, again.full) == (10, 0, 0, False), again
+        print(f"re-index after 10 pages changed: {figures['reindex_10_s']}s ({again})")
+
+        app = SearchService(search)
+        generation = app.generation()
+        searcher = generation.searcher()
+        texts = {pid: fold(f"{p.title}\n{p.summary}\n{p.text}") for pid, p in edited.items()}
+        recall = {}
+        for word in RECALL_WORDS:
+            scan = {pid for pid, text in texts.items() if fold(word) in text}
+            hits = matches(searcher, word, generation.vocab)
+            recall[word] = {"scan": len(scan), "found": len(hits & scan), "extra": len(hits - scan),
+                            "recall": round(len(hits & scan) / len(scan), 4) if scan else None}
+            print(f"  recall {word}: {len(hits & scan)}/{len(scan)} pages of the substring scan"
+                  f" ({len(hits - scan)} more found elsewhere, e.g. in keywords or 文号)")
+        figures["recall"] = recall
+
+        fixed = queries(cluster)
+        latencies = []
+        for params in fixed + fixed:
+            environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/search/", "QUERY_STRING": urlencode(params)}
+            t = time.perf_counter()
+            body = b"".join(app(environ, lambda s, h: None))
+            latencies.append(time.perf_counter() - t)
+            assert b"sitegen:search-results" not in body
+        timed = sorted(latencies[len(fixed):])
+        figures["queries"] = len(fixed)
+        figures["p50_ms"] = round(statistics.median(timed) * 1000, 1)
+        figures["p95_ms"] = round(timed[int(len(timed) * 0.95) - 1] * 1000, 1)
+        figures["max_ms"] = round(timed[-1] * 1000, 1)
+        print(f"latency over {len(fixed)} queries through the WSGI app: p50 {figures['p50_ms']} ms, "
+              f"p95 {figures['p95_ms']} ms, max {figures['max_ms']} ms")
+
+        sample = [texts[pid] for pid in list(texts)[:2000]]
+        seg = segmenter(extra_words(cluster))
+        t = time.perf_counter()
+        fast = [seg.cut(x) for x in sample]
+        figures["rjieba_mchar_s"] = round(sum(map(len, sample)) / (time.perf_counter() - t) / 1e6, 2)
+        try:
+            import jieba
+            jieba.setLogLevel(60)
+            jieba.initialize()
+            for w in seg.extra_words:
+                jieba.add_word(w)
+            t = time.perf_counter()
+            slow = [[w for w in jieba.cut(x, HMM=False) if RUN.fullmatch(w)] for x in sample]
+            figures["jieba_mchar_s"] = round(sum(map(len, sample)) / (time.perf_counter() - t) / 1e6, 2)
+            figures["segmenters_agree"] = sum(a == b for a, b in zip(slow, fast)) / len(sample)
+        except ImportError:
+            figures["jieba_mchar_s"] = None
+        print(f"segmentation: rjieba {figures['rjieba_mchar_s']} M chars/s, jieba {figures['jieba_mchar_s']} M chars/s")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    if args.json:
+        args.json.write_text(json.dumps(figures, ensure_ascii=False, indent=2))
+    print(json.dumps(figures, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

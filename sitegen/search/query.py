@@ -1,0 +1,557 @@
+"""A citizen's query: parsed into units of meaning, run against the index, answered with hits."""
+
+from __future__ import annotations
+
+import math
+import re
+import zlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+
+from whoosh import query as wq
+from whoosh.searching import Searcher
+
+from .analysis import (
+    CJK,
+    CJK_RUN,
+    DOC_NUMBER,
+    Segmenter,
+    doc_number_key,
+    fold,
+    phrase_grams,
+    runs,
+)
+from .lexicon import Lexicon
+
+MAX_QUERY = 100          # characters a query may have; the search box says so too
+MAX_UNITS = 8            # separate words in one query
+MAX_EXPAND = 64          # index terms one single-character word may expand to
+EXACT_UP_TO = 6          # a run of Chinese up to this long must occur as it is typed
+PAGE_SIZE = 10
+WINDOW = 200             # candidates a query ranks, at least (see _found): the 200 it can show
+MAX_PAGE = 20            # the result window: 200 results, which is more than anyone reads
+FIRST_READ = 100         # candidates read for the first pages of a query with very many
+SNIPPET = 120            # characters of text around the first match
+FEW = 3                  # fewer results than this and the answer suggests other words
+SORTS = ("relevance", "date")
+TITLE_BOOST = 3.0
+SYNONYM_WEIGHT = 0.5     # a page with the word asked for ranks above one with only its synonym
+_QUOTED = re.compile(r'"([^"]*)"|“([^”]*)”|「([^」]*)」|『([^』]*)』')
+_OPERATORS = {"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"}
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u200b-\u200f\u2028-\u202e\ufeff]")
+
+
+@dataclass(frozen=True)
+class Request:
+    """What the citizen asked, as text straight from the URL: nothing here is trusted yet."""
+
+    q: str = ""
+    dept: str = ""
+    kind: str = ""
+    topic: str = ""
+    date_from: str = ""
+    date_to: str = ""
+    sort: str = ""
+    page: str = ""
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One thing the results must contain: any of its alternatives (folded text; synonyms)."""
+
+    alternatives: tuple[str, ...]
+    docno: str | None = None          # a 文号 key, matched exactly as well
+    exact: int = 1                    # the first alternatives are what was asked; the rest rank lower
+    boost: str | None = None          # a long run matched as a whole ranks higher
+
+
+@dataclass(frozen=True)
+class Plan:
+    units: tuple[Unit, ...]
+    needles: tuple[str, ...]          # folded strings to highlight
+    notices: tuple[str, ...]
+    pinyin: tuple[str, ...] = ()      # words a pinyin query stands for (the first is searched)
+
+
+@dataclass(frozen=True)
+class Filters:
+    dept: str | None = None
+    kind: str | None = None
+    topic: str | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+    sort: str = "relevance"
+    page: int = 1
+
+
+@dataclass(frozen=True)
+class Hit:
+    title: tuple[tuple[str, bool], ...]     # (text, matched) parts
+    url: str
+    department: str
+    dept: str
+    date: datetime
+    column: str
+    kind: str
+    snippet: tuple[tuple[str, bool], ...]
+    doc_number: str | None
+
+    @property
+    def title_text(self) -> str:
+        return "".join(t for t, _ in self.title)
+
+
+@dataclass(frozen=True)
+class Answer:
+    query: str
+    filters: Filters
+    total: int
+    pages: int
+    hits: tuple[Hit, ...]
+    suggestions: tuple[str, ...]
+    notices: tuple[str, ...]
+    searched: tuple[str, ...] = field(default=())    # what was searched, when it differs from the query
+    exact: bool = True                               # False: ``total`` is an estimate
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    """What parsing needs besides the query: the segmenter, synonyms and the lexicon."""
+
+    segmenter: Segmenter
+    synonyms: Mapping[str, tuple[str, ...]]     # folded word -> its group, folded
+    lexicon: Lexicon
+
+
+def clean(q: str) -> tuple[str, list[str]]:
+    """The query bounded and without control characters, and what was done to it."""
+    notices = []
+    q = _CONTROL.sub(" ", q).strip()
+    if len(q) > MAX_QUERY:
+        q = q[:MAX_QUERY].rstrip()
+        notices.append(f"搜索词过长，只按前{MAX_QUERY}个字搜索。")
+    return q, notices
+
+
+def parse(q: str, vocab: Vocabulary) -> Plan:
+    """Units of a query: quoted phrases exact; each word of up to six characters exact as a
+    substring; longer runs cut into words; 文号 with any brackets; pinyin mapped to words."""
+    q, notices = clean(q)
+    units: list[Unit] = []
+    pinyin: tuple[str, ...] = ()
+    letters = re.sub(r"[\s']+", "", fold(q))
+    if re.fullmatch(r"[a-z]{2,60}", letters) and not vocab.lexicon.df(letters):
+        pinyin = vocab.lexicon.from_pinyin(letters)
+        if pinyin:
+            units.append(Unit((pinyin[0], letters, *_synonyms(pinyin[0], vocab).alternatives[1:]), exact=2))
+            notices.append(f"已按拼音“{q}”搜索“{pinyin[0]}”。")
+    if not units:
+        for phrase in _QUOTED.finditer(q):
+            text = next(g for g in phrase.groups() if g is not None)
+            folded = " ".join(runs(_join_cjk(fold(text))))
+            if folded:
+                units.append(Unit((folded,)))
+        rest = _QUOTED.sub(" ", q)
+        for chunk in rest.split():
+            if chunk in _OPERATORS:
+                continue
+            units.extend(_chunk_units(chunk, vocab))
+    if len(units) > MAX_UNITS:
+        units = units[:MAX_UNITS]
+        notices.append(f"搜索词太多，只按前{MAX_UNITS}个词搜索。")
+    if q and not units:
+        notices.append("搜索词中没有可以搜索的文字。")
+    needles = tuple(dict.fromkeys(
+        run for u in units for alt in (*u.alternatives, u.boost or "") for run in runs(alt)))
+    return Plan(tuple(units), needles, tuple(notices), pinyin)
+
+
+def _join_cjk(text: str) -> str:
+    # Inside quotes, spaces between Chinese characters are layout, not word breaks.
+    return re.sub(f"(?<=[{CJK}])\\s+(?=[{CJK}])", "", text).strip()
+
+
+def _chunk_units(chunk: str, vocab: Vocabulary) -> list[Unit]:
+    if DOC_NUMBER.match(chunk):
+        return [Unit((" ".join(runs(fold(chunk))),), docno=doc_number_key(chunk))]
+    parts = runs(fold(chunk))
+    if not parts:
+        return []
+    if all(len(r) <= EXACT_UP_TO or not CJK_RUN.fullmatch(r) for r in parts):
+        if len(parts) == 1:
+            return [_synonyms(parts[0], vocab)]
+        return [Unit((" ".join(parts),))]       # 2024年, 5G网络: one phrase across the runs
+    units = []
+    for run in parts:
+        if CJK_RUN.fullmatch(run) and len(run) > EXACT_UP_TO:
+            words = [w for w in vocab.segmenter.cut(run) if len(w) > 1] or [run]
+            units.extend(_synonyms(w, vocab) for w in words)
+            if len(words) > 1:
+                units[-len(words)] = Unit(units[-len(words)].alternatives, boost=run)
+        else:
+            units.append(_synonyms(run, vocab))
+    return units
+
+
+def _synonyms(word: str, vocab: Vocabulary) -> Unit:
+    return Unit((word, *(w for w in vocab.synonyms.get(word, ()) if w != word)))
+
+
+# ---------------------------------------------------------------- filters
+
+
+def filters(request: Request, scopes: Mapping[str, str], kinds: Mapping[str, str],
+            topics: tuple[str, ...]) -> tuple[Filters, list[str]]:
+    """Validated filters, and a notice for each value that was not understood and so ignored."""
+    notices = []
+
+    def pick(value: str, known, what: str) -> str | None:
+        value = value.strip()
+        if not value:
+            return None
+        if value in known:
+            return value
+        notices.append(f"没有这样的{what}，已忽略此条件。")
+        return None
+
+    start = _day(request.date_from, "起始日期", notices)
+    end = _day(request.date_to, "截止日期", notices)
+    if start and end and start > end:
+        start, end = end, start
+        notices.append("起始日期晚于截止日期，已对调。")
+    sort = request.sort.strip() or "relevance"
+    if sort not in SORTS:
+        notices.append("未知的排序方式，已按相关度排序。")
+        sort = "relevance"
+    digits = request.page.strip()
+    # A page number of any length is read, but only its first 12 digits: the window clamps it anyway.
+    page = int(digits[:12]) if digits.isascii() and digits.isdigit() else 1
+    return Filters(pick(request.dept, scopes, "部门"), pick(request.kind, kinds, "信息类别"),
+                   pick(request.topic, topics, "主题分类"), start, end, sort, max(1, page)), notices
+
+
+def _day(value: str, what: str, notices: list[str]) -> date | None:
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        day = date.fromisoformat(value) if len(value) == 10 else None
+    except ValueError:
+        day = None
+    if day is None or not 1990 <= day.year <= 2100:
+        notices.append(f"{what}应写成 YYYY-MM-DD（如 2024-03-12），已忽略此条件。")
+        return None
+    return day
+
+
+# ---------------------------------------------------------------- running
+
+
+def run(searcher: Searcher, plan: Plan, f: Filters, vocab: Vocabulary, notices: list[str]) -> Answer:
+    """Search, count, page, highlight; suggest other words when little is found."""
+    notices = list(plan.notices) + notices
+    if not plan.units:
+        return Answer("", f, 0, 0, (), (), tuple(notices))
+    units = list(plan.units)
+    found = _found(searcher, units, f)
+    if not found.docnums and len(units) > 1:
+        looser = _found(searcher, units, f, any_unit=True)
+        if looser.docnums:
+            found = looser
+            notices.append("没有同时包含全部搜索词的结果，以下结果包含其中部分词语。")
+    pages = min(MAX_PAGE, math.ceil(len(found.docnums) / PAGE_SIZE))
+    page = f.page
+    if page > max(pages, 1):
+        if pages:
+            notices.append(f"只能查看前{pages}页结果，已显示最后一页。")
+        page = max(pages, 1)
+    f = Filters(f.dept, f.kind, f.topic, f.date_from, f.date_to, f.sort, page)
+    needles = _needles(plan)
+    hits = tuple(_hit(stored, needles) for stored in found.shown(searcher, page))
+    suggestions = _suggest(searcher, plan, vocab) if found.total < FEW else tuple(plan.pinyin[1:])
+    return Answer("", f, found.total, pages, hits, suggestions, tuple(notices), plan.pinyin[:1], found.exact)
+
+
+@dataclass(frozen=True)
+class Found:
+    docnums: tuple[int, ...]      # in the order shown, at most the result window
+    total: int                    # how many pages match
+    exact: bool                   # False: ``total`` is estimated (more than WINDOW candidates)
+    check: Callable[[dict], bool] | None = None   # candidates still to be checked before showing
+
+    def shown(self, searcher: Searcher, page: int) -> list[dict]:
+        """The stored fields of one page of results. Unchecked candidates are checked in order,
+        only as far as this page needs: the check reads the stored text, which costs more than
+        finding the candidate did."""
+        if self.check is None:
+            return [searcher.stored_fields(n) for n in self.docnums[(page - 1) * PAGE_SIZE:page * PAGE_SIZE]]
+        good: list[dict] = []
+        for n in self.docnums:
+            stored = searcher.stored_fields(n)
+            if self.check(stored):
+                good.append(stored)
+                if len(good) >= page * PAGE_SIZE:
+                    break
+        last = max(0, (len(good) - 1) // PAGE_SIZE) * PAGE_SIZE
+        return good[min((page - 1) * PAGE_SIZE, last):page * PAGE_SIZE]
+
+
+def _found(searcher: Searcher, units: list[Unit], f: Filters, any_unit: bool = False) -> Found:
+    """The matching documents in order, with their count.
+
+    Work is bounded, because whoosh scores every candidate it is given and checks the positions
+    of every phrase candidate, and a common word in a big cluster has tens of thousands:
+
+    - a query the index estimates at WINDOW candidates or fewer (filters counted) is run over
+      the whole index, and every candidate is checked against its stored text: exact count;
+    - a bigger one is run over the newest months first (the build adds pages in date order, so
+      a month is one stretch of the index), reading more months only until the page asked for
+      has enough candidates; candidates are checked only as they are shown. Relevance ranks
+      the candidates read, the newest matches; sorting by date stays exact; the count is
+      estimated from the share of the months read that matched.
+    """
+    parts = [_unit_query(searcher, u) for u in units]
+    q = wq.Or(parts) if any_unit else wq.And(parts)
+    fq = _filter(f)
+    by_date = {"sortedby": "date", "reverse": True} if f.sort == "date" else {}
+    window = max(WINDOW, MAX_PAGE * PAGE_SIZE)
+    reader = searcher.reader()
+    months = sorted((m.decode() for m in reader.lexicon("month")), reverse=True)
+    sizes = {m: reader.doc_frequency("month", m) for m in months}
+    everything = max(sum(sizes.values()), 1)
+    # Only the months the date filter allows are read at all.
+    first = f.date_from.strftime("%Y%m") if f.date_from else "000000"
+    last = f.date_to.strftime("%Y%m") if f.date_to else "999999"
+    months = [m for m in months if first <= m <= last]
+    # The share of pages the filters leave (as if they were independent), to estimate how
+    # many candidates the query has once filtered: whoosh's own estimate knows no filter.
+    kept = sum(sizes[m] for m in months) / everything
+    for name, value in (("dept", f.dept), ("kind", f.kind), ("topic", f.topic)):
+        if value:
+            kept *= reader.doc_frequency(name, value) / everything
+    # Filters join the query (with no part in the score) instead of whoosh's filter=, which
+    # would list every document they allow before the search starts. One flat intersection:
+    # whoosh orders its parts by their estimated size, so the rarest part (a department, a
+    # stretch of months) leads and the common words are only skipped through.
+    narrow = [_unscored(fq)] if fq is not None else []
+    check = _checker(units, any_unit)
+    if q.estimate_size(reader) * kept <= window:
+        whole = wq.And(([q] if any_unit else parts) + narrow)
+        results = searcher.search(whole, limit=None, terms=False, **by_date)
+        docnums = tuple(n for _, n in results.top_n if check(searcher.stored_fields(n)))
+        return Found(docnums[:MAX_PAGE * PAGE_SIZE], len(docnums), True)
+    # The share of pages expected to match, its words taken as independent, so that one pass
+    # reads enough months: each pass over the index costs, more than the length it reads.
+    shares = [min(1.0, _unit_query(searcher, u).estimate_size(reader) / everything) for u in units]
+    share = min(1.0, sum(shares)) if any_unit else math.prod(shares)
+    share = min(1.0, max(share * kept, 1e-4))
+    # Enough candidates for the page asked for; more months are read only for later pages.
+    needed = min(window, max(f.page * PAGE_SIZE + PAGE_SIZE, FIRST_READ))
+    # Without the bonus for a long run found whole: checking it for every candidate of a query
+    # this big costs more than the rest of the query.
+    plain = [_unit_query(searcher, u, boost=False) for u in units]
+    required = ([wq.Or(plain)] if any_unit else plain) + narrow
+    ranked: list[tuple] = []
+    read = taken = 0
+    while taken < len(months) and len(ranked) < needed:
+        batch: list[str] = []
+        wanted = (needed - len(ranked)) / share * 1.5
+        while taken < len(months) and (not batch or sum(sizes[m] for m in batch) < wanted):
+            batch.append(months[taken])
+            taken += 1
+        newest = _unscored(wq.Or([wq.Term("month", m) for m in batch]))
+        ranked.extend(searcher.search(wq.And([*required, newest]), limit=None, terms=False, **by_date).top_n)
+        read += sum(sizes[m] for m in batch)
+        share = max(share / 4, 1e-4) if len(ranked) < needed else share
+    in_range = sum(sizes[m] for m in months)
+    total = len(ranked) if taken >= len(months) else round(len(ranked) * in_range / max(read, 1))
+    if not by_date:
+        ranked.sort(key=lambda item: (-item[0], item[1]))
+    docnums = tuple(n for _, n in ranked[:MAX_PAGE * PAGE_SIZE])
+    return Found(docnums, max(total, len(ranked)), False, check)
+
+
+def _unscored(q: wq.Query) -> wq.Query:
+    """A query that narrows the candidates without changing the ranking: a boost of 1e-9 leaves
+    its part of the score negligible. Not ConstantScoreQuery, which first lists every document
+    it matches; not a boost of 0, with which whoosh's union of three or more terms loses matches."""
+    return q.with_boost(1e-9)
+
+
+def _checker(units: list[Unit], any_unit: bool):
+    """A test of a page's stored fields: does it really contain the units (as the exact phrase
+    query would have found them)? Runs of one alternative may be apart by punctuation only."""
+    sep = f"[^{CJK}a-z0-9]*"
+    patterns = [re.compile("|".join(sep.join(re.escape(r) for r in alt.split()) for alt in u.alternatives))
+                for u in units]
+    docnos = [u.docno for u in units]
+
+    def check(stored: dict) -> bool:
+        raw = stored.get("title", "") + "\n" + _text(stored)
+        keys = set((stored.get("docno_keys") or "").split())
+        text = None
+
+        def has(pattern: re.Pattern, docno: str | None) -> bool:
+            nonlocal text
+            if (docno is not None and docno in keys) or pattern.search(raw):
+                return True     # most pages are Simplified and half-width already: no folding
+            if text is None:
+                text = fold(raw)
+            return bool(pattern.search(text))
+
+        found = (has(p, d) for p, d in zip(patterns, docnos))
+        return any(found) if any_unit else all(found)
+
+    return check
+
+
+def _text(stored: dict) -> str:
+    data = stored.get("text")
+    return zlib.decompress(data).decode("utf-8", "surrogatepass") if data else ""
+
+
+def _filter(f: Filters) -> wq.Query | None:
+    parts: list[wq.Query] = []
+    if f.dept:
+        parts.append(wq.Term("dept", f.dept))
+    if f.kind:
+        parts.append(wq.Term("kind", f.kind))
+    if f.topic:
+        parts.append(wq.Term("topic", f.topic))
+    if f.date_from or f.date_to:
+        start = datetime.combine(f.date_from, time.min) if f.date_from else None
+        end = datetime.combine(f.date_to, time.max) if f.date_to else None
+        parts.append(wq.DateRange("date", start, end))
+    return wq.And(parts) if parts else None
+
+
+def _unit_query(searcher: Searcher, unit: Unit, boost: bool = True) -> wq.Query:
+    """Any alternative of the unit in the title (ranked higher) or the body, or its 文号: the
+    candidates that have all of an alternative's tokens (``_checker`` then tells which really
+    contain it)."""
+    options: list[wq.Query] = []
+    for n, alt in enumerate(unit.alternatives):
+        for fieldname, weight in (("title", TITLE_BOOST), ("body", 1.0)):
+            q = _alternative(searcher, fieldname, alt)
+            if q is not None:
+                weight *= 1.0 if n < unit.exact else SYNONYM_WEIGHT
+                options.append(q.with_boost(weight) if weight != 1.0 else q)
+    if unit.docno:
+        # An ID field scores its weight (1) times the boost: far above any text score, so the
+        # document that carries the 文号 comes before the ones that mention it.
+        options.append(wq.Term("docno", unit.docno, boost=1000.0))
+    matched = wq.Or(options) if options else wq.NullQuery
+    if unit.boost and boost:
+        whole = [q for f, b in (("title", TITLE_BOOST), ("body", 1.0))
+                 if (q := _alternative(searcher, f, unit.boost)) is not None]
+        return wq.AndMaybe(matched, wq.Or(whole)) if whole else matched
+    return matched
+
+
+def _alternative(searcher: Searcher, fieldname: str, alt: str) -> wq.Query | None:
+    """Query for one alternative in one field: all its tokens (bigrams, letter and digit runs)."""
+    runs = alt.split()
+    tokens: list[str] = []
+    for i, run in enumerate(runs):
+        if not CJK_RUN.fullmatch(run):
+            tokens.append(run)
+        elif i + 1 < len(runs):
+            tokens.extend(phrase_grams(run) + ([run[-1]] if len(run) > 1 else []))
+        else:
+            tokens.extend(phrase_grams(run))
+    if not tokens:
+        return None
+    if len(tokens) == 1:
+        token = tokens[0]
+        if len(token) == 1 and CJK_RUN.fullmatch(token):
+            # One character: every bigram that starts with it, and it alone at the end of a run.
+            expanded = [t.decode("utf-8") for t in _bounded(searcher.reader().expand_prefix(fieldname, token))]
+            return wq.Or([wq.Term(fieldname, t) for t in expanded]) if expanded else None
+        return wq.Term(fieldname, token)
+    return wq.And([wq.Term(fieldname, t) for t in dict.fromkeys(tokens)])
+
+
+def _bounded(terms, limit: int = MAX_EXPAND):
+    for n, term in enumerate(terms):
+        if n >= limit:
+            return
+        yield term
+
+
+# ---------------------------------------------------------------- hits
+
+
+def _needles(plan: Plan) -> re.Pattern | None:
+    needles = sorted({n for n in plan.needles if len(n) > 1 or CJK_RUN.fullmatch(n)}, key=len, reverse=True)
+    if not needles:
+        return None
+    return re.compile("|".join(re.escape(n) for n in needles[:64]))
+
+
+def _marked(text: str, needles: re.Pattern | None) -> tuple[tuple[str, bool], ...]:
+    """Text split into (part, matched) pieces; matching runs on folded text of the same length."""
+    if needles is None:
+        return ((text, False),) if text else ()
+    parts, last = [], 0
+    for m in needles.finditer(fold(text)):
+        if m.start() > last:
+            parts.append((text[last:m.start()], False))
+        parts.append((text[m.start():m.end()], True))
+        last = m.end()
+    if last < len(text):
+        parts.append((text[last:], False))
+    return tuple(parts)
+
+
+def _snippet(text: str, needles: re.Pattern | None) -> tuple[tuple[str, bool], ...]:
+    text = " ".join(text.split())
+    first = needles.search(fold(text)) if needles is not None else None
+    if first is None:
+        return _marked(text[:SNIPPET] + ("…" if len(text) > SNIPPET else ""), None)
+    start = max(0, first.start() - SNIPPET // 4)
+    end = min(len(text), start + SNIPPET)
+    window = ("…" if start else "") + text[start:end] + ("…" if end < len(text) else "")
+    return _marked(window, needles)
+
+
+def _hit(stored: dict, needles: re.Pattern | None) -> Hit:
+    text = _text(stored)
+    return Hit(_marked(stored.get("title", ""), needles), stored.get("url", ""), stored.get("source", ""),
+               stored.get("dept", ""), stored.get("date"), stored.get("column", ""), stored.get("kind", ""),
+               _snippet(text, needles), stored.get("docno"))
+
+
+# ---------------------------------------------------------------- suggestions
+
+
+def _suggest(searcher: Searcher, plan: Plan, vocab: Vocabulary, limit: int = 5) -> tuple[str, ...]:
+    """Whole queries that differ from this one in one word and that do find something."""
+    found: list[str] = list(plan.pinyin[1:])
+    words = [u.alternatives[0] for u in plan.units]
+    for i, word in enumerate(words):
+        for other in vocab.lexicon.similar(word.replace(" ", "")):
+            candidate = " ".join(words[:i] + [other] + words[i + 1:])
+            if candidate not in found:
+                found.append(candidate)
+    good = []
+    for candidate in found:
+        if len(good) >= limit:
+            break
+        units = [Unit((w,)) for w in candidate.split()]
+        q = wq.And([_unit_query(searcher, u) for u in units])
+        if next(iter(searcher.docs_for_query(q)), None) is not None:   # the first match is enough
+            good.append(candidate)
+    return tuple(good)
+
+
+
+
+def matches(searcher: Searcher, q: str, vocab: Vocabulary) -> set[str]:
+    """The id of every page a query matches, unranked and unbounded: for measuring recall."""
+    plan = parse(q, vocab)
+    if not plan.units:
+        return set()
+    check = _checker(list(plan.units), False)
+    found = searcher.search(wq.And([_unit_query(searcher, u) for u in plan.units]), limit=None, terms=False)
+    return {stored["id"] for _, n in found.top_n if check(stored := searcher.stored_fields(n))}

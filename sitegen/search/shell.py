@@ -1,0 +1,60 @@
+"""The results page's frame: one themed shell per scope, rendered by the build, filled in per query."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jinja2
+
+from ..model import Cluster
+from ..theme import Theme
+from ..urls import PORTAL, SEARCH
+from ..views import KIND_NAMES, Link, chrome, crumbs_for
+from .analysis import fold
+from .index import extra_words
+
+MARKER = "<!--sitegen:search-results-->"
+SHELL = "search.html"
+RESULTS = "search_results.html"
+# Column kinds that render.py does not name: the 信息公开 section's own pages.
+MORE_KINDS = {"xxgk": "信息公开", "report": "工作年报"}
+
+
+def render_shells(cluster: Cluster, env: jinja2.Environment) -> dict[str, str]:
+    """The frame of the results page for the portal and for each department, by file name."""
+    template = env.get_template(SHELL)
+    shells = {}
+    for owner in (PORTAL, *cluster.departments):
+        name = cluster.owner_name(owner)
+        frame = chrome(cluster, owner, SEARCH, "搜索结果", f"在{name}网站中搜索政务信息。",
+                       crumbs_for(cluster, owner, Link("搜索结果", SEARCH, True)))
+        html = template.render(site=cluster.site, chrome=frame)
+        if MARKER not in html:
+            raise jinja2.TemplateError(f"{SHELL} must contain {MARKER} where the results go")
+        shells[f"{owner}.html"] = html
+    return shells
+
+
+def theme_templates(theme: Theme) -> dict[str, str]:
+    """The results template's source, from the first folder of the theme's search path that has it."""
+    for folder in theme.template_dirs:
+        path = Path(folder) / RESULTS
+        if path.is_file():
+            return {RESULTS: path.read_text(encoding="utf-8")}
+    raise jinja2.TemplateNotFound(RESULTS)
+
+
+def meta(cluster: Cluster) -> dict:
+    """What the service shows and checks besides the index: scopes, filter values, hot words."""
+    spec = cluster.site.search
+    kinds = dict.fromkeys(cluster.columns[p.column].kind for p in cluster.pages.values())
+    topics = sorted({t for p in cluster.pages.values() if (t := getattr(p.disclosure, "topic", None))})
+    return {
+        "site": cluster.site.name,
+        "scopes": [[PORTAL, cluster.site.name]] + [[d.slug, d.name] for d in cluster.departments.values()],
+        "kinds": [[k, KIND_NAMES.get(k) or MORE_KINDS.get(k, k)] for k in kinds],
+        "topics": topics,
+        "hot_words": list(spec.hot_words),
+        "synonyms": [[fold(w) for w in group] for group in spec.synonyms],
+        "words": list(extra_words(cluster)),
+    }

@@ -1,0 +1,428 @@
+"""Search: the index a build writes and the service over it, on a small fixture cluster.
+
+Every test asks the real index through the real WSGI application (called in-process) and reads
+the HTML or JSON it answers.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from urllib.parse import quote, urlencode
+
+import pytest
+from bs4 import BeautifulSoup
+from clusters import SITE_YAML, item, make_cluster, page
+
+from sitegen.build import assign, build
+from sitegen.search.analysis import doc_number_key, fold, grams
+from sitegen.search.index import current_version
+from sitegen.search.query import Request
+from sitegen.search.service import Generation, SearchService
+
+SEARCH_YAML = SITE_YAML + """\
+search:
+  synonyms:
+    - [医保, 医疗保障]
+    - [公积金, 住房公积金]
+  hot_words: [智慧城市, 医保]
+"""
+
+LONG = "本市持续优化营商环境。" * 200   # long text, so a match sits far from the start
+
+PAGES = {
+    "site.yaml": SEARCH_YAML,
+    "content/jxj/gzdt/smart.md": page(
+        "我市推进智慧城市建设", "2024-03-01 09:00",
+        LONG + "全市大力推进电子政务和信息化建设，智慧城市取得新进展。", keywords="[智慧城市, 数字政府]"),
+    "content/jxj/gzdt/trad.md": page("醫療保障工作會議召開", "2024-04-01 09:00", "會議研究部署醫療保障和電子政務工作。"),
+    "content/jxj/tzgg/insurance.md": page("关于做好医保结算工作的通知", "2025-01-05 10:00",
+                                          "各单位：请做好医保异地结算工作。联系人：张三<script>alert(1)</script>"),
+    "content/jxj/tzgg/fund.md": page("住房公积金缴存基数调整的通知", "2023-07-01 10:00", "各单位：住房公积金缴存基数按规定调整。"),
+    "content/jxj/zcwj/plan.md": item("关于印发《测试市智慧城市建设三年行动计划》的通知", "2024-03-12 09:30", "2024-03-10",
+                                     body="各区：现将行动计划印发给你们，请认真贯彻落实。",
+                                     extra="  doc_number: 测经信发〔2024〕12号\n"),
+    "content/portal/zwyw/portal-news.md": page("市政府召开电子政务工作会议", "2022-06-01 09:00", "会议听取电子政务工作汇报。"),
+}
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    root = make_cluster(tmp_path_factory.mktemp("search") / "site", PAGES)
+    assign(root)
+    build(root, root / "build" / "site")
+    return root
+
+
+@pytest.fixture(scope="module")
+def app(site) -> SearchService:
+    return SearchService(site / "build" / "search")
+
+
+def call(app, path: str = "/search/", query: str = "", method: str = "GET") -> tuple[str, dict, bytes]:
+    """One request through the WSGI app: status, headers, body."""
+    seen = {}
+
+    def start_response(status, headers):
+        seen["status"], seen["headers"] = status, dict(headers)
+
+    environ = {"REQUEST_METHOD": method, "PATH_INFO": path, "QUERY_STRING": query, "SCRIPT_NAME": "",
+               "wsgi.errors": _Errors()}
+    body = b"".join(app(environ, start_response))
+    return seen["status"], seen["headers"], body
+
+
+class _Errors:
+    """wsgi.errors that fails the test: the service logs there only when it has a fault."""
+
+    def write(self, text):
+        raise AssertionError(f"the service logged an error:\n{text}")
+
+
+def api(app, **params) -> dict:
+    status, headers, body = call(app, "/search/api", urlencode(params))
+    assert status == "200 OK" and headers["Content-Type"].startswith("application/json")
+    return json.loads(body)
+
+
+def titles(app, **params) -> list[str]:
+    return [r["title"] for r in api(app, **params)["results"]]
+
+
+def results_page(app, **params) -> BeautifulSoup:
+    status, headers, body = call(app, "/search/", urlencode(params))
+    assert status == "200 OK" and headers["Content-Type"] == "text/html; charset=utf-8"
+    return BeautifulSoup(body.decode("utf-8"), "html.parser")
+
+
+# ---------------------------------------------------------------- analysis
+
+
+def test_folding_keeps_length_and_makes_traditional_and_full_width_one():
+    text = "醫療保障 ＡＢＣ１２３ 電子政務"
+    assert fold(text) == "医疗保障 abc123 电子政务" and len(fold(text)) == len(text)
+
+
+def test_grams_are_bigrams_with_the_run_end_and_letter_runs_whole():
+    assert grams("智慧城市，2024年") == ["智慧", "慧城", "城市", "市", "2024", "年"]
+
+
+def test_doc_number_keys_ignore_the_kind_of_bracket():
+    assert doc_number_key("经信发[2024]12号") == doc_number_key("经信发〔2024〕12号") == doc_number_key("经信发【2024】 12号")
+
+
+# ---------------------------------------------------------------- the index on disk
+
+
+def test_index_lives_beside_the_web_root_behind_an_atomic_current_link(site):
+    search = site / "build" / "search"
+    assert (search / "current").is_symlink()
+    version = current_version(search)
+    assert version is not None and version.parent == search
+    assert {p.name for p in version.iterdir()} >= {"index", "manifest.json", "lexicon.json", "meta.json",
+                                                   "shells", "templates"}
+    assert not list((site / "build" / "site").rglob("*.seg"))      # nothing of the index in the web root
+    manifest = json.loads((version / "manifest.json").read_text(encoding="utf-8"))
+    assert "jxj/gzdt/smart" in manifest and "portal/zwyw/portal-news" in manifest
+
+
+# ---------------------------------------------------------------- Chinese that works
+
+
+def test_a_word_deep_inside_a_long_text_is_found_and_highlighted(app):
+    data = api(app, q="信息化")
+    assert "我市推进智慧城市建设" in [r["title"] for r in data["results"]]
+    snippet = next(r["snippet"] for r in data["results"] if r["title"] == "我市推进智慧城市建设")
+    assert "<mark>信息化</mark>" in snippet
+
+
+@pytest.mark.parametrize("word", ["电子政务", "信息化", "智慧城市", "子政", "医保异地", "保障和電子"])
+def test_recall_equals_a_substring_scan(site, app, word):
+    """Every page whose text contains the word is found, however a segmenter would cut it."""
+    expected = set()
+    for path in (site / "content").rglob("*.md"):
+        if fold(word) in fold(path.read_text(encoding="utf-8").split("---", 2)[2] + path.read_text(encoding="utf-8")):
+            expected.add(path.stem)
+    found = {r["url"].rstrip("/").rsplit("/", 1)[-1] for r in api(app, q=word)["results"]}
+    assert expected and expected <= found
+
+
+def test_traditional_and_simplified_find_each_other(app):
+    assert "醫療保障工作會議召開" in titles(app, q="医疗保障")
+    assert "我市推进智慧城市建设" in titles(app, q="智慧城市")
+    assert "我市推进智慧城市建设" in titles(app, q="資訊化") or "我市推进智慧城市建设" in titles(app, q="信息化")
+    assert "市政府召开电子政务工作会议" in titles(app, q="電子政務")
+
+
+@pytest.mark.parametrize("query", ["zhihuichengshi", "zhcs", "zhihui chengshi"])
+def test_pinyin_full_or_initials_finds_the_words(app, query):
+    data = api(app, q=query)
+    assert "我市推进智慧城市建设" in [r["title"] for r in data["results"]]
+    assert any("智慧城市" in n for n in data["notices"])
+
+
+def test_a_synonym_from_site_yaml_finds_the_other_word(app):
+    assert "醫療保障工作會議召開" in titles(app, q="医保")
+    assert "关于做好医保结算工作的通知" in titles(app, q="医疗保障")
+    assert "住房公积金缴存基数调整的通知" in titles(app, q="公积金")
+
+
+def test_a_doc_number_typed_with_other_brackets_finds_the_document(app):
+    for typed in ("测经信发[2024]12号", "测经信发〔2024〕12号", "测经信发（2024）12号"):
+        assert titles(app, q=typed)[0] == "关于印发《测试市智慧城市建设三年行动计划》的通知", typed
+    assert titles(app, q="经信发[2024]12号")[0] == "关于印发《测试市智慧城市建设三年行动计划》的通知"
+
+
+def test_quoted_phrase_must_occur_as_typed(app):
+    assert "我市推进智慧城市建设" in titles(app, q='"智慧城市取得"')
+    assert titles(app, q='"智慧城市会议"') == []
+
+
+def test_did_you_mean_offers_a_word_of_the_index(app):
+    data = api(app, q="智慧成市")
+    assert data["total"] == 0 and "智慧城市" in data["suggestions"]
+    soup = results_page(app, q="智慧成市")
+    link = soup.select_one(".search-suggest a")
+    assert link.get_text() == "智慧城市" and "q=%E6%99%BA%E6%85%A7%E5%9F%8E%E5%B8%82" in link["href"]
+    assert soup.select_one(".search-empty h2").get_text() == "没有找到相关信息"
+
+
+# ---------------------------------------------------------------- scope, filters, sorting, pages
+
+
+def test_department_scope_and_one_click_to_everywhere(app):
+    scoped = results_page(app, q="电子政务", dept="jxj")
+    found = [a.get_text() for a in scoped.select(".search-results h2 a")]
+    assert found and "市政府召开电子政务工作会议" not in found
+    assert scoped.select_one("#search-dept option[selected]")["value"] == "jxj"
+    everywhere = scoped.select_one("a.search-everywhere")
+    assert "dept=" not in everywhere["href"]
+    _, _, body = call(app, "/search/", everywhere["href"].split("?", 1)[1])
+    soup = BeautifulSoup(body.decode(), "html.parser")
+    assert "市政府召开电子政务工作会议" in [a.get_text() for a in soup.select(".search-results h2 a")]
+    # The department's own frame: its name in the masthead, its search box scoped to it.
+    assert scoped.select_one(".brand-name").get_text() == "测试市经济和信息化局"
+    assert scoped.select_one('form.search-form input[name="dept"]')["value"] == "jxj"
+
+
+def test_filters_kind_topic_and_dates(app):
+    assert titles(app, q="通知", kind="notice") and all(
+        "通知" in t for t in titles(app, q="通知", kind="notice"))
+    assert "关于印发《测试市智慧城市建设三年行动计划》的通知" not in titles(app, q="通知", kind="notice")
+    assert titles(app, q="智慧城市", topic="工业、交通") == ["关于印发《测试市智慧城市建设三年行动计划》的通知"]
+    in_2024 = titles(app, q="电子政务", **{"from": "2024-01-01", "to": "2024-12-31"})
+    assert set(in_2024) == {"我市推进智慧城市建设", "醫療保障工作會議召開"}
+    assert titles(app, q="电子政务", to="2023-01-01") == ["市政府召开电子政务工作会议"]
+
+
+def test_sort_by_date_puts_the_newest_first(app):
+    data = api(app, q="电子政务", sort="date")
+    dates = [r["date"] for r in data["results"]]
+    assert len(dates) == 3 and dates == sorted(dates, reverse=True)
+
+
+def test_results_page_shows_count_department_date_and_marks(app):
+    soup = results_page(app, q="医保")
+    assert "找到 2 条结果" in soup.select_one(".search-status").get_text()
+    first = soup.select_one(".search-results li")
+    assert first.select_one("h2 a mark") or first.select_one(".search-snippet mark")
+    meta = first.select_one(".search-meta").get_text(" ")
+    assert "测试市经济和信息化局" in meta and first.select_one("time")["datetime"].startswith("20")
+    assert soup.title.get_text().startswith("医保 - 搜索结果")
+
+
+def test_pagination_and_the_result_window(site, tmp_path):
+    many = {f"content/jxj/gzdt/n{i:02d}.md": page(f"第{i}期专项工作简报", f"2024-02-{i % 28 + 1:02d} 09:00", "专项工作推进顺利。")
+            for i in range(25)}
+    root = make_cluster(tmp_path / "site", many)
+    build(root, root / "build" / "site")
+    app = SearchService(root / "build" / "search")
+    assert api(app, q="专项工作")["total"] == 25
+    third = api(app, q="专项工作", page="3")
+    assert third["page"] == 3 and third["pages"] == 3 and len(third["results"]) == 5
+    soup = results_page(app, q="专项工作", page="2")
+    assert soup.select_one('.pagination a[rel="next"]')["href"].endswith("page=3")
+    assert soup.select_one(".search-results")["start"] == "11"
+    for wild in ("0", "-1", "1000000000", "abc", "9" * 400):
+        data = api(app, q="专项工作", page=wild)
+        assert 1 <= data["page"] <= 3 and data["results"], wild
+
+
+def test_hot_words_under_every_search_box(site):
+    home = BeautifulSoup((site / "build/site/jxj/index.html").read_text(encoding="utf-8"), "html.parser")
+    form = home.select_one("form.hot-words")
+    assert form["action"] == "/search/" and form.select_one('input[name="dept"]')["value"] == "jxj"
+    buttons = form.select('button[name="q"]')
+    assert [b["value"] for b in buttons] == [b.get_text() for b in buttons] == ["智慧城市", "医保"]
+
+
+def test_empty_query_shows_the_form_and_hot_words(app):
+    soup = results_page(app)
+    assert soup.select_one("#search-q")["value"] == "" and not soup.select(".search-results")
+    assert [a.get_text() for a in soup.select(".search-hot a")] == ["智慧城市", "医保"]
+
+
+# ---------------------------------------------------------------- bad input
+
+
+SCRIPT = '<script>alert("x")</script>'
+
+
+@pytest.mark.parametrize("query", [
+    "", "q=", "q=" + "智" * 10_000, "q=" + quote("AND OR NOT ( ) * ? : \" ~ ^"), "q=*", "q=%2A%3F",
+    "q=a*", "q=" + quote("智*"), "q=%E6%99%BA&page=0", "q=x&page=-1", "q=x&page=1000000000",
+    "q=x&dept=nosuch&kind=nosuch&topic=nosuch&sort=nosuch", "q=x&from=2024-13-45&to=yesterday",
+    "q=x&from=" + "9" * 300, "q=" + quote(SCRIPT), "q=x&dept=" + quote(SCRIPT), "q=%25%", "q=%zz",
+    "q=x&q=y&q=z", "&&&=&==", "q=" + quote("\x00\x1b\u202e") + "abc", "q=" + quote('"unclosed'),
+])
+def test_bad_input_answers_without_a_fault_and_escapes_what_it_reflects(app, query):
+    for path in ("/search/", "/search/api"):
+        status, _, body = call(app, path, query)
+        assert status == "200 OK", (path, query, status)
+        text = body.decode("utf-8")
+        assert "Traceback" not in text and SCRIPT not in text and "<script>alert" not in text
+        if path.endswith("api"):
+            data = json.loads(text)
+            assert set(data) >= {"total", "page", "results", "suggestions"}
+            assert data["page"] >= 1 and len(data["results"]) <= 10
+        else:
+            assert BeautifulSoup(text, "html.parser").select_one("#search-q") is not None
+
+
+def test_reflected_script_is_escaped(app):
+    status, _, body = call(app, "/search/", "q=" + quote(SCRIPT))
+    assert status == "200 OK"
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in body.decode() or \
+           "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in body.decode()
+    soup = BeautifulSoup(body.decode(), "html.parser")
+    assert soup.select_one("#search-q")["value"] == SCRIPT
+    assert soup.title.get_text().startswith(SCRIPT)
+
+
+def test_a_page_text_with_markup_is_shown_as_text(app):
+    data = api(app, q="联系人")
+    assert data["results"] and "<script" not in data["results"][0]["snippet"]
+
+
+def test_invalid_percent_encoding_is_a_clear_400(app):
+    status, _, body = call(app, "/search/", "q=%E6%99")
+    assert status == "400 Bad Request" and "编码无效" in body.decode()
+    status, _, body = call(app, "/search/api", "q=%E6%99")
+    assert status == "400 Bad Request" and "编码无效" in json.loads(body)["error"]
+
+
+def test_a_long_query_is_cut_with_a_notice_and_a_huge_request_is_refused(app):
+    data = api(app, q="智慧城市" * 2500)
+    assert any("过长" in n for n in data["notices"])
+    status, _, body = call(app, "/search/", "q=" + quote("智") * 20_000)
+    assert status == "414 URI Too Long" and "过长" in body.decode()
+
+
+def test_wildcards_do_not_expand_and_one_character_expansion_is_bounded(app):
+    assert api(app, q="*")["total"] == 0
+    assert api(app, q="市")["total"] >= 1
+
+
+def test_other_methods_and_paths(app):
+    assert call(app, "/search/", "q=x", method="POST")[0] == "405 Method Not Allowed"
+    assert call(app, "/search/nothing")[0] == "404 Not Found"
+    status, headers, body = call(app, "/search/", "q=x", method="HEAD")
+    assert status == "200 OK" and body == b"" and int(headers["Content-Length"]) > 0
+
+
+def test_without_an_index_the_service_says_so(tmp_path):
+    app = SearchService(tmp_path / "nothing")
+    status, _, body = call(app, "/search/api", "q=x")
+    assert status == "503 Service Unavailable" and "sitegen build" in json.loads(body)["error"]
+
+
+# ---------------------------------------------------------------- incremental and atomic
+
+
+def test_rebuild_reindexes_only_what_changed_and_the_service_switches_without_restart(tmp_path):
+    root = make_cluster(tmp_path / "site", {
+        "content/jxj/gzdt/a.md": page("第一篇动态", "2024-03-01 09:00", "原来的内容讲数据开放。"),
+        "content/jxj/gzdt/b.md": page("第二篇动态", "2024-03-02 09:00", "不变的内容。"),
+        "content/jxj/gzdt/c.md": page("第三篇动态", "2024-03-03 09:00", "将被删除的内容。"),
+    })
+    out = root / "build" / "site"
+    first = build(root, out).search
+    assert first.full and first.added == first.documents
+    app = SearchService(root / "build" / "search")
+    assert titles(app, q="数据开放") == ["第一篇动态"]
+    old_version = current_version(root / "build" / "search")
+
+    (root / "content/jxj/gzdt/a.md").write_text(page("第一篇动态", "2024-03-01 09:00", "改写后的内容讲公共数据。"),
+                                                  encoding="utf-8")
+    (root / "content/jxj/gzdt/c.md").unlink()
+    (root / "content/jxj/gzdt/d.md").write_text(page("第四篇动态", "2024-03-04 09:00", "新增的内容。"), encoding="utf-8")
+    second = build(root, out).search
+    assert (second.full, second.added, second.changed, second.removed) == (False, 1, 1, 1)
+    assert second.documents == first.documents
+    # The same service object answers from the new version at its next request.
+    assert titles(app, q="数据开放") == [] and titles(app, q="公共数据") == ["第一篇动态"]
+    assert titles(app, q="新增") == ["第四篇动态"] and titles(app, q="删除") == []
+    # The previous version is untouched and still complete, for requests that were running on it.
+    assert old_version.is_dir() and (old_version / "meta.json").is_file()
+    answer, _ = app.search(Generation(old_version), Request(q="数据开放"))
+    assert [h.title_text for h in answer.hits] == ["第一篇动态"]
+
+    third = build(root, out).search
+    assert third.touched == 0
+    versions = sorted(p.name for p in (root / "build" / "search").iterdir() if p.name.startswith("v"))
+    assert len(versions) == 2 and not old_version.exists()      # older versions are pruned
+
+
+def test_changing_synonyms_reindexes_everything(tmp_path):
+    root = make_cluster(tmp_path / "site", {"site.yaml": SEARCH_YAML})
+    build(root, root / "build" / "site")
+    (root / "site.yaml").write_text(SEARCH_YAML.replace("[公积金, 住房公积金]", "[公积金, 住房公积金, 公积金贷款]"),
+                                    encoding="utf-8")
+    assert build(root, root / "build" / "site").search.full
+
+
+def test_a_broken_results_template_fails_the_build_before_publishing_an_index(tmp_path):
+    root = make_cluster(tmp_path / "site", {"templates/search.html": "{% extends 'base.html' %}"})
+    with pytest.raises(Exception, match="sitegen:search-results"):
+        build(root, root / "build" / "site")
+    search = root / "build" / "search"
+    assert not search.exists() or not [p for p in search.iterdir() if p.name.startswith("v")]
+
+
+def test_a_query_with_more_candidates_than_the_window_is_bounded_newest_first(tmp_path, monkeypatch):
+    """Above WINDOW candidates, a query reads month by month, newest first: sorting by date stays
+    exact, and the count is marked as an estimate."""
+    from sitegen.search import query
+    many = {f"content/jxj/gzdt/m{i:02d}.md": page(f"第{i}期简报", f"2024-{i % 12 + 1:02d}-{i % 27 + 1:02d} 09:00",
+                                                   "数据开放工作推进顺利。") for i in range(36)}
+    root = make_cluster(tmp_path / "site", many)
+    build(root, root / "build" / "site")
+    app = SearchService(root / "build" / "search")
+    everything = api(app, q="数据开放", sort="date")
+    assert everything["total"] == 36 and everything["total_exact"]
+    dates = [r["date"] for n in (1, 2, 3, 4) for r in api(app, q="数据开放", sort="date", page=str(n))["results"]]
+    monkeypatch.setattr(query, "WINDOW", 5)
+    monkeypatch.setattr(query, "MAX_PAGE", 1)
+    bounded = api(app, q="数据开放", sort="date")
+    assert not bounded["total_exact"] and 10 <= bounded["total"] <= 72
+    assert [r["date"] for r in bounded["results"]] == dates[:10]
+    relevance = api(app, q="数据开放")
+    assert len(relevance["results"]) == 10 and min(r["date"] for r in relevance["results"]) >= dates[24]
+    assert "找到约" in results_page(app, q="数据开放").select_one(".search-status").get_text()
+
+
+def test_a_page_with_the_bigrams_apart_is_not_a_match(tmp_path, monkeypatch):
+    """All of a word's bigrams, but not next to each other: the stored text rules the page out,
+    on the exact path and on the bounded one."""
+    from sitegen.search import query
+    root = make_cluster(tmp_path / "site", {
+        "content/jxj/gzdt/apart.md": page("园区动态", "2024-03-01 09:00", "智慧园区建成，慧城项目启动，城市更新提速。"),
+        "content/jxj/gzdt/whole.md": page("建设动态", "2024-03-02 09:00", "智慧城市建设提速。"),
+    })
+    build(root, root / "build" / "site")
+    app = SearchService(root / "build" / "search")
+    assert titles(app, q="智慧城市") == ["建设动态"]
+    for name, value in (("WINDOW", 0), ("MAX_PAGE", 1), ("PAGE_SIZE", 1), ("FIRST_READ", 1)):
+        monkeypatch.setattr(query, name, value)
+    bounded = api(app, q="智慧城市")
+    assert not bounded["total_exact"] and [r["title"] for r in bounded["results"]] == ["建设动态"]
