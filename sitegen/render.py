@@ -12,7 +12,7 @@ import jinja2
 
 from . import xxgk
 from . import disclosure
-from .disclosure import INTERNAL_KINDS, STATS_MARK, year_counts
+from .disclosure import INTERNAL_KINDS, STATS_MARK, Entry, year_counts
 from .errors import Problem
 from .model import Cluster, Column, Department, Page
 from .theme import Theme
@@ -71,8 +71,11 @@ class Outputs:
 
 
 def render_article(env: jinja2.Environment, cluster: Cluster, page: Page,
-                   previous: Page | None, following: Page | None) -> str:
-    """One article: a pure function of the page, its neighbours and the cluster's names."""
+                   previous: Page | None, following: Page | None, rows: tuple[Entry, ...] = ()) -> str:
+    """One article: a pure function of the page, its neighbours and the cluster's names.
+
+    ``rows`` is the disclosure catalog, computed once per build, which an annual report counts.
+    """
     column = cluster.columns[page.column]
     owner_name = cluster.owner_name(page.owner)
     meta = (("ColumnName", column.title), ("ColumnType", KIND_NAMES[column.kind]),
@@ -89,7 +92,7 @@ def render_article(env: jinja2.Environment, cluster: Cluster, page: Page,
     body, counts = (page.body, ""), None
     if column.kind == "report":
         # An annual report's counts come from the catalog; the editor marks where they go.
-        counts = year_counts(disclosure.entries(cluster), cluster, page.owner, int(page.slug), cluster.site.xxgk)
+        counts = year_counts(rows, cluster, page.owner, int(page.slug), cluster.site.xxgk)
         before, mark, after = page.body.partition(f"<p>{STATS_MARK}</p>")
         body = (before, after) if mark else ("", page.body)
     return env.get_template("article.html").render(
@@ -241,7 +244,8 @@ def render_site(cluster: Cluster, theme: Theme, env: jinja2.Environment,
         out.add(feed_url(dept.slug), render_feed(env, cluster, dept.name, feed_url(dept.slug), dept.url, own),
                 dept.source)
 
-    xxgk.render_all(env, cluster, lambda url, data, origin, owner: (
+    rows = disclosure.entries(cluster)
+    xxgk.render_all(env, cluster, rows, lambda url, data, origin, owner: (
         html(url, data, origin, owner=owner) if url.endswith("/") else out.add(url, data, origin)))
 
     for column in cluster.columns.values():
@@ -263,7 +267,7 @@ def render_site(cluster: Cluster, theme: Theme, env: jinja2.Environment,
             page = cluster.pages[pid]
             previous = cluster.pages[own[n - 1]] if n > 0 else None
             following = cluster.pages[own[n + 1]] if n + 1 < len(own) else None
-            html(page.url, render_article(env, cluster, page, previous, following), page.source, page.date,
+            html(page.url, render_article(env, cluster, page, previous, following, rows), page.source, page.date,
                  owner=page.owner)
             done += 1
             if progress and (done % 100 == 0 or done == total):

@@ -10,7 +10,7 @@ from typing import Callable, Iterable
 import jinja2
 
 from .content import REPORTS, XXGK_PAGES
-from .disclosure import Entry, by_written, entries, to_csv, to_json
+from .disclosure import Entry, by_written, to_csv, to_json
 from .model import Cluster, Page
 from .urls import PORTAL, xxgk_url
 from .views import Link, chrome, crumbs_for, pager
@@ -23,13 +23,6 @@ LATEST = 10
 
 # Facet folders of the unified platform: /xxgk/<facet>/<value>/
 BY_CATEGORY, BY_TOPIC, BY_YEAR = "lb", "zt", "nd"
-
-
-@dataclass(frozen=True)
-class Tab:
-    title: str
-    url: str
-    current: bool
 
 
 @dataclass(frozen=True)
@@ -48,7 +41,7 @@ class Catalog:
     rows: tuple[Entry, ...]
     total: int
     facets: tuple[tuple[str, tuple[Facet, ...]], ...]   # (group title, links)
-    sorts: tuple[Facet, ...]                            # 按发布日期 / 按成文日期
+    sorts: tuple[Link, ...]                             # 按发布日期 / 按成文日期
     data: str                                           # the JSON the filter script loads
     csv: str
     options: dict                                       # filter choices: name -> values
@@ -58,23 +51,22 @@ class Catalog:
 Emit = Callable[[str, str | bytes, str, str], None]    # (url, data, origin, owner) -> None
 
 
-def sections(cluster: Cluster, owner: str, current: str | None) -> tuple[Tab, ...]:
+def sections(cluster: Cluster, owner: str, current: str | None) -> tuple[Link, ...]:
     """The five parts of a department's section, named and ordered the same everywhere."""
     names = cluster.site.xxgk.sections
     parts = (("zn", names.zn), ("zd", names.zd), (CATALOG, names.fdzdgknr), (REPORTS, names.nb), (APPLY, names.ysqgk))
-    return tuple(Tab(title, xxgk_url(owner, slug), slug == current) for slug, title in parts)
+    return tuple(Link(title, xxgk_url(owner, slug), slug == current) for slug, title in parts)
 
 
-def render_all(env: jinja2.Environment, cluster: Cluster, emit: Emit) -> None:
+def render_all(env: jinja2.Environment, cluster: Cluster, rows: tuple[Entry, ...], emit: Emit) -> None:
     """Every 信息公开 output: per department, then the unified platform with its facets and exports."""
-    rows = entries(cluster)
     options = {owner: _options(cluster, owner, rows) for owner in (PORTAL, *cluster.departments)}
     page_size = cluster.site.page_size
     xxgk = cluster.site.xxgk
     base = cluster.site.base_url
     categories = xxgk.all_categories()
 
-    def catalog_pages(owner: str, parts: tuple[str, ...], heading: str, chosen: list[Entry], current: str,
+    def catalog_pages(owner: str, parts: tuple[str, ...], heading: str, chosen: list[Entry],
                       facets, sorts, origin: str, data: str, csv_url: str, tabs_current: str | None,
                       sort: str = "published-desc") -> None:
         count = max(1, math.ceil(len(chosen) / page_size))
@@ -102,32 +94,32 @@ def render_all(env: jinja2.Environment, cluster: Cluster, emit: Emit) -> None:
         reports = _reports(cluster, dept.slug)
         frame = chrome(cluster, dept.slug, xxgk_url(dept.slug), f"{dept.name}政府信息公开",
                        f"{dept.name}政府信息公开：指南、制度、法定主动公开内容、年报与依申请公开。",
-                       crumbs_for(cluster, dept.slug, _link("信息公开", xxgk_url(dept.slug), True)), current="xxgk")
+                       crumbs_for(cluster, dept.slug, Link("信息公开", xxgk_url(dept.slug), True)), current="xxgk")
         guide = cluster.pages.get(f"{dept.slug}/xxgk/zn")
         emit(xxgk_url(dept.slug), env.get_template("xxgk_home.html").render(
             site=cluster.site, chrome=frame, dept=dept, tabs=sections(cluster, dept.slug, None), guide=guide,
             categories=used, latest=tuple(mine[:LATEST]), total=len(mine), reports=reports,
             catalog_url=xxgk_url(dept.slug, CATALOG), json_url=json_url, csv_url=csv_url), dept.source, dept.slug)
 
-        sorts = lambda current: (Facet("按发布日期", xxgk_url(dept.slug, CATALOG), 0, current == "published"),
-                                 Facet("按成文日期", xxgk_url(dept.slug, CATALOG, BY_WRITTEN), 0, current == "written"))
+        sorts = lambda current: (Link("按发布日期", xxgk_url(dept.slug, CATALOG), current == "published"),
+                                 Link("按成文日期", xxgk_url(dept.slug, CATALOG, BY_WRITTEN), current == "written"))
         name = cluster.site.xxgk.sections.fdzdgknr
         group = (("按类别", used),)
-        catalog_pages(dept.slug, (CATALOG,), name, mine, "", group, sorts("published"), dept.source,
+        catalog_pages(dept.slug, (CATALOG,), name, mine, group, sorts("published"), dept.source,
                       json_url, csv_url, CATALOG)
-        catalog_pages(dept.slug, (CATALOG, BY_WRITTEN), f"{name}（按成文日期）", by_written(mine), "", group,
+        catalog_pages(dept.slug, (CATALOG, BY_WRITTEN), f"{name}（按成文日期）", by_written(mine), group,
                       sorts("written"), dept.source, json_url, csv_url, CATALOG, "written-desc")
         for slug, title in categories.items():
             chosen = [e for e in mine if e.category == title]
             if chosen:
                 marked = (("按类别", tuple(Facet(f.title, f.url, f.count, f.title == title) for f in used)),)
-                catalog_pages(dept.slug, (CATALOG, slug), title, chosen, slug, marked, (), dept.source,
+                catalog_pages(dept.slug, (CATALOG, slug), title, chosen, marked, (), dept.source,
                               json_url, csv_url, CATALOG)
 
         url = xxgk_url(dept.slug, REPORTS)
         title = cluster.site.xxgk.sections.nb
         frame = chrome(cluster, dept.slug, url, title, f"{dept.name}{title}，按年度列出。",
-                       crumbs_for(cluster, dept.slug, _link("信息公开", xxgk_url(dept.slug)), _link(title, url, True)),
+                       crumbs_for(cluster, dept.slug, Link("信息公开", xxgk_url(dept.slug)), Link(title, url, True)),
                        current="xxgk")
         emit(url, env.get_template("xxgk_reports.html").render(
             site=cluster.site, chrome=frame, dept=dept, tabs=sections(cluster, dept.slug, REPORTS), reports=reports),
@@ -136,10 +128,10 @@ def render_all(env: jinja2.Environment, cluster: Cluster, emit: Emit) -> None:
         for parts, template, title in (((APPLY,), "xxgk_apply.html", cluster.site.xxgk.sections.ysqgk),
                                        ((APPLY, FORM), "xxgk_form.html", "政府信息公开申请表")):
             url = xxgk_url(dept.slug, *parts)
-            trail = (_link("信息公开", xxgk_url(dept.slug)),) + (
-                (_link(cluster.site.xxgk.sections.ysqgk, xxgk_url(dept.slug, APPLY)),) if len(parts) > 1 else ())
+            trail = (Link("信息公开", xxgk_url(dept.slug)),) + (
+                (Link(cluster.site.xxgk.sections.ysqgk, xxgk_url(dept.slug, APPLY)),) if len(parts) > 1 else ())
             frame = chrome(cluster, dept.slug, url, title, f"向{dept.name}申请公开政府信息：方式、程序、时限与申请表。",
-                           crumbs_for(cluster, dept.slug, *trail, _link(title, url, True)), current="xxgk")
+                           crumbs_for(cluster, dept.slug, *trail, Link(title, url, True)), current="xxgk")
             emit(url, env.get_template(template).render(
                 site=cluster.site, chrome=frame, dept=dept, tabs=sections(cluster, dept.slug, APPLY),
                 guide=guide, form_url=xxgk_url(dept.slug, APPLY, FORM)), dept.source, dept.slug)
@@ -168,7 +160,7 @@ def render_all(env: jinja2.Environment, cluster: Cluster, emit: Emit) -> None:
                            for y in years if (n := count[BY_YEAR, y]))),
         )
 
-    catalog_pages(PORTAL, (), "政府信息公开", list(rows), "", facets(), (), "site.yaml", json_url, csv_url, None)
+    catalog_pages(PORTAL, (), "政府信息公开", list(rows), facets(), (), "site.yaml", json_url, csv_url, None)
     for kind, names, test in ((BY_CATEGORY, categories, lambda e, v: e.category == v),
                               (BY_TOPIC, xxgk.topics, lambda e, v: e.topic == v),
                               (BY_YEAR, {str(y): f"{y}年" for y in years}, lambda e, v: str(e.published.year) == v)):
@@ -176,7 +168,7 @@ def render_all(env: jinja2.Environment, cluster: Cluster, emit: Emit) -> None:
             value = slug if kind == BY_YEAR else title
             chosen = [e for e in rows if test(e, value)]
             if chosen:
-                catalog_pages(PORTAL, (kind, slug), f"{title} - 政府信息公开", chosen, slug, facets((kind, slug)), (),
+                catalog_pages(PORTAL, (kind, slug), f"{title} - 政府信息公开", chosen, facets((kind, slug)), (),
                               "site.yaml", json_url, csv_url, None)
 
 
@@ -203,15 +195,12 @@ def _options(cluster: Cluster, owner: str, rows: Iterable[Entry]) -> dict:
 
 def _trail(owner: str, parts: tuple[str, ...], heading: str, url: str):
     if owner == PORTAL:
-        return (_link("信息公开", xxgk_url(PORTAL), not parts),) + ((_link(heading, url, True),) if parts else ())
-    return (_link("信息公开", xxgk_url(owner)), _link(heading, url, True))
+        return (Link("信息公开", xxgk_url(PORTAL), not parts),) + ((Link(heading, url, True),) if parts else ())
+    return (Link("信息公开", xxgk_url(owner)), Link(heading, url, True))
 
 
-def _link(title: str, url: str, current: bool = False) -> Link:
-    return Link(title, url, current)
 
-
-def article_section(cluster: Cluster, page: Page) -> tuple[Tab, ...]:
+def article_section(cluster: Cluster, page: Page) -> tuple[Link, ...]:
     """The section tabs shown above a guide, rules or annual report page."""
     slug = REPORTS if page.column.endswith(f"/{REPORTS}") else page.slug
     return sections(cluster, page.owner, slug if slug in (*XXGK_PAGES, REPORTS) else None)
