@@ -4,18 +4,24 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import multiprocessing
+import os
 import posixpath
-from dataclasses import dataclass
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
+from typing import Iterator, Mapping, Sequence
+
+from .cache import Cache, digest
 
 from .config import DepartmentSpec, SiteSpec
 from .content import ATTACHMENT_TYPES, MAX_ATTACHMENT_BYTES, REPORTS, XXGK, XXGK_PAGES, Source, Stray
 from .disclosure import INTERNAL_KINDS, calendar_warning, item_of
 from .ledger import Ledger, check, rules_for
 from .errors import Problem, shown
-from .markup import Markup, line_of_text
-from .model import Attachment, Cluster, Column, Department, Page, newest_first
+from .markup import MARKUP_VERSION, Html, Markup, line_of_text
+from .model import Attachment, Cluster, Column, Contact, Department, Page, newest_first
 from .urls import PORTAL, RESERVED, column_url, file_url, home_url, page_url, xxgk_url
 
 
@@ -30,20 +36,30 @@ class Records:
     sources: tuple[Source, ...]
     strays: tuple[Stray, ...]
     ledgers: dict[str, Ledger]          # department slug -> its 索引号 ledger
+    source_keys: Mapping[str, str] = field(default_factory=dict)   # page file -> its cache entry (build.load)
 
 
-def assemble(records: Records, markup: Markup | None = None) -> tuple[Cluster, list[Problem]]:
+def assemble(records: Records, cache: Cache | None = None, workers: int | None = None
+             ) -> tuple[Cluster, list[Problem]]:
+    """Records -> Cluster. Markdown is converted once per text (``cache``), in a process pool when many."""
     problems: list[Problem] = []
     site = records.site
     columns, departments = _columns(records, problems)
     sources = _placed(records, columns, problems)
     by_content = {s.rel.removeprefix("content/"): s for s in sources}
     strays = {s.rel.removeprefix("content/"): s for s in records.strays}
+    links = Links(MappingProxyType({rel: page_url(s.owner, s.column, s.slug) for rel, s in by_content.items()}),
+                  frozenset(rel for rel in strays if posixpath.splitext(rel)[1].lstrip(".").lower() in ATTACHMENT_TYPES))
+    converted = convert_all(sources, links, cache or Cache(None), workers)
     files: dict[str, str] = {}
-    markup = markup or Markup()
     pages: dict[str, Page] = {}
     for source in sources:
-        page = _page(source, records.root, by_content, strays, files, markup, columns, site, problems)
+        html, resolutions = converted[source.rel]
+        for href, url in resolutions:
+            dest = links.target(source.rel, href.partition("#")[0])
+            if url is not None and dest in strays and dest not in by_content:
+                _publish(strays[dest], files)
+        page = _page(source, html, records.root, by_content, strays, files, columns, site, problems)
         pages[page.id] = page
     problems += check(sources, records.ledgers, rules_for(records.ledgers, records.departments, site.xxgk))
     for slug in departments:
@@ -125,8 +141,9 @@ def _columns(records: Records, problems: list[Problem]) -> tuple[dict[str, Colum
         for cid, kind, title, url in ((f"{slug}/{XXGK}", "xxgk", "信息公开", xxgk_url(slug)),
                                       (f"{slug}/{XXGK}/{REPORTS}", "report", sections.nb, xxgk_url(slug, REPORTS))):
             columns[cid] = Column(cid, slug, cid.split("/", 1)[1], title, kind, None, (), url)
+        contact = Contact(**spec.contact.model_dump())
         departments[slug] = Department(slug, spec.name, spec.short_name, spec.code, spec.order, spec.accent,
-                                       spec.banner, spec.intro, spec.contact, tuple(ids), home_url(slug),
+                                       spec.banner, spec.intro, contact, tuple(ids), home_url(slug),
                                        records.department_files[slug])
     return columns, departments
 
@@ -167,26 +184,14 @@ def _placed(records: Records, columns: dict[str, Column], problems: list[Problem
     return list(placed.values())
 
 
-def _page(s: Source, root: Path, by_content: dict[str, Source], strays: dict[str, Stray], files: dict[str, str],
-          markup: Markup, columns: dict[str, Column], site: SiteSpec, problems: list[Problem]) -> Page:
+def _page(s: Source, html: Html, root: Path, by_content: dict[str, Source], strays: dict[str, Stray],
+          files: dict[str, str], columns: dict[str, Column], site: SiteSpec, problems: list[Problem]) -> Page:
     here = posixpath.dirname(s.rel.removeprefix("content/"))
 
     def target(rel: str) -> str:
         return posixpath.normpath(posixpath.join(here, rel))
 
-    def resolve(href: str) -> str | None:
-        path, _, fragment = href.partition("#")
-        tail = f"#{fragment}" if fragment else ""
-        dest = target(path)
-        if dest in by_content:
-            other = by_content[dest]
-            return page_url(other.owner, other.column, other.slug) + tail
-        if dest in strays and posixpath.splitext(dest)[1].lstrip(".").lower() in ATTACHMENT_TYPES:
-            return _publish(strays[dest], files) + tail
-        return None
-
     m = s.meta
-    html = markup.convert(s.body, resolve)
     for href in html.broken:
         problems.append(Problem(s.rel, line_of_text(s.body, f"]({href}", s.body_line) if f"]({href}" in s.body
                                 else line_of_text(s.body, href, s.body_line), "link",
@@ -236,6 +241,94 @@ def _page(s: Source, root: Path, by_content: dict[str, Source], strays: dict[str
         interprets=interprets, url=page_url(s.owner, s.column, s.slug), source=s.rel,
         digest=hashlib.sha256(s.raw.encode()).hexdigest()[:16],
     )
+
+
+@dataclass(frozen=True)
+class Links:
+    """Where a relative link in a page's Markdown leads: another page's URL, or a published file's."""
+
+    pages: Mapping[str, str]       # content-relative path of a page -> its URL
+    documents: frozenset[str]      # content-relative paths of files a link may publish
+
+    @staticmethod
+    def target(rel: str, path: str) -> str:
+        here = posixpath.dirname(rel.removeprefix("content/"))
+        return posixpath.normpath(posixpath.join(here, path))
+
+    def resolve(self, rel: str, href: str) -> str | None:
+        path, _, fragment = href.partition("#")
+        tail = f"#{fragment}" if fragment else ""
+        dest = self.target(rel, path)
+        if dest in self.pages:
+            return self.pages[dest] + tail
+        if dest in self.documents:
+            owner, _, rest = dest.partition("/")
+            return file_url(owner, rest) + tail
+        return None
+
+
+Converted = tuple[Html, tuple[tuple[str, "str | None"], ...]]   # the HTML, and what each link resolved to
+
+
+def convert_all(sources: Sequence[Source], links: Links, cache: Cache, workers: int | None) -> dict[str, Converted]:
+    """Each page's Markdown as HTML: from the cache when its text and every link's target are unchanged."""
+    done: dict[str, Converted] = {}
+    todo: list[Source] = []
+    for s in sources:
+        hit = cache.get("markup", _markup_key(s))
+        if hit is not None and all(links.resolve(s.rel, href) == url for href, url in hit[1]):
+            done[s.rel] = hit
+        else:
+            todo.append(s)
+    for s, result in zip(todo, _convert_many(todo, links, workers)):
+        cache.put("markup", _markup_key(s), result)
+        done[s.rel] = result
+    return done
+
+
+def _markup_key(s: Source) -> str:
+    return digest(MARKUP_VERSION, s.body)
+
+
+# The converter and link table of a worker process, inherited through fork: never pickled.
+_worker: tuple[Markup, Links] | None = None
+PARALLEL_FROM = 200     # pages to convert; below this a process pool costs more than it saves
+CHUNK = 32
+
+
+def _convert(markup: Markup, links: Links, s: Source) -> Converted:
+    asked: list[tuple[str, str | None]] = []
+
+    def resolve(href: str) -> str | None:
+        url = links.resolve(s.rel, href)
+        asked.append((href, url))
+        return url
+
+    return markup.convert(s.body, resolve), tuple(asked)
+
+
+def _convert_chunk(chunk: Sequence[Source]) -> list[Converted]:
+    assert _worker is not None
+    markup, links = _worker
+    return [_convert(markup, links, s) for s in chunk]
+
+
+def _convert_many(todo: Sequence[Source], links: Links, workers: int | None) -> Iterator[Converted]:
+    global _worker
+    workers = workers if workers is not None else (os.cpu_count() or 1)
+    markup = Markup()
+    if workers < 2 or len(todo) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
+        for s in todo:
+            yield _convert(markup, links, s)
+        return
+    _worker = (markup, links)
+    try:
+        chunks = [todo[i:i + CHUNK] for i in range(0, len(todo), CHUNK)]
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            for results in pool.map(_convert_chunk, chunks):
+                yield from results
+    finally:
+        _worker = None
 
 
 def _publish(stray: Stray, files: dict[str, str]) -> str:

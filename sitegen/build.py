@@ -1,25 +1,35 @@
-"""build(): load, assemble, render, write — each stage timed, problems collected."""
+"""build(): load, assemble, plan, render, write, index — each stage timed, problems collected."""
 
 from __future__ import annotations
 
 import json
+import os
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Callable, Iterator
 
 from . import config, content, ledger
 from .assemble import Records, assemble
+from .cache import Cache, digest
+from .content import Source, Stray
+from .model import Cluster
 from .errors import BuildFailed, OutputError, Problem, errors_in
-from .output import publish
-from .render import Progress, render_site
-from .theme import environment, load_theme
+from .output import Preview, Release, ReleaseInfo, live, manifest, note_inputs, releases, releases_dir, switch
+from .plan import plan
+from .render import Progress, render_all, renderer
+from .search import index_cluster, search_dir, use_version
+from .theme import BUILTIN_THEMES, environment, load_theme
 from .urls import PORTAL
-from .search import index_cluster, search_dir
 
 if TYPE_CHECKING:
     from .search.index import IndexReport
+
+# Everything a build reads besides content/: a change to any of these can change any output.
+INPUT_FOLDERS = ("departments", "content", "themes", "templates", "static")
+PACKAGE = Path(__file__).resolve().parent
 
 
 @dataclass(frozen=True)
@@ -30,6 +40,9 @@ class BuildReport:
     timings: tuple[tuple[str, float], ...]      # (stage, seconds)
     warnings: tuple[Problem, ...]
     search: IndexReport | None = None          # what the index stage did (None: it did not run)
+    release: ReleaseInfo | None = None         # the release made live (None: nothing changed)
+    rendered: int = 0                          # outputs rendered (the rest were unchanged)
+    held: tuple[tuple[str, tuple[Problem, ...]], ...] = ()   # departments kept as they were, and why
 
     @property
     def total_pages(self) -> int:
@@ -53,63 +66,267 @@ class _Clock:
             self.timings.append((name, time.perf_counter() - start))
 
 
-def load(root: Path) -> tuple[Records | None, list[Problem]]:
-    """Read and validate site.yaml, departments/*.yaml and content/**.md; collect every problem."""
+@dataclass(frozen=True)
+class Good:
+    """One department's records as the last good build used them: what --keep-going falls back on.
+    Its pages are cache entries (kind "source"), named by key, kept alive by every build that asks."""
+
+    spec: config.DepartmentSpec
+    file: str
+    source_keys: tuple[str, ...]
+    strays: tuple[Stray, ...]
+    ledger: ledger.Ledger
+
+
+def load(root: Path, cache: Cache | None = None) -> tuple[Records | None, list[Problem]]:
+    """Read and validate site.yaml, departments/*.yaml and content/**.md; collect every problem.
+
+    A page whose file is unchanged since the last build (same size, times and inode) comes from
+    ``cache`` instead of being parsed again.
+    """
+    cache = cache or Cache(None)
     site, problems = config.load_site(root)
     departments, files, found = config.load_departments(root)
     problems += found
     paths, strays = content.discover(root)
     sources = []
+    keys = {}
     for path in paths:
-        source, found = content.parse(root, path)
+        source, found, key = _parsed(root, path, cache)
         problems += found
         if source is not None:
             sources.append(source)
+            if key:
+                keys[source.rel] = key
     ledgers = {}
     for slug in departments:
         ledgers[slug], found = ledger.read(root, slug)
         problems += found
     if site is None:
         return None, problems
-    return Records(root, site, departments, files, tuple(sources), tuple(strays), ledgers), problems
+    return Records(root, site, departments, files, tuple(sources), tuple(strays), ledgers,
+                   MappingProxyType(keys)), problems
 
 
-def build(root: Path, out: Path | None = None, progress: Progress | None = None) -> BuildReport:
-    """Build the cluster at ``root`` into ``out`` (default build/site); raise BuildFailed on errors."""
+RACY = 2.0   # seconds: a file written this close to its last parse may have changed within one timestamp tick
+
+
+def _parsed(root: Path, path: Path, cache: Cache) -> tuple[Source | None, list[Problem], str | None]:
+    """content.parse, or its cached result when the file's size, times and inode are unchanged."""
+    try:
+        st = path.stat()
+    except OSError:
+        st = None
+    if st is None:
+        source, found = content.parse(root, path)
+        return source, found, None
+    key = digest(str(root), str(path), str(st.st_size), str(st.st_mtime_ns), str(st.st_ctime_ns), str(st.st_ino))
+    hit = cache.get("source", key)
+    if hit is not None:
+        source, found, text, parsed_at = hit
+        # Racy: written within a tick of when it was parsed, it may have changed with the same
+        # times and size (as git's index does, such an entry is checked against the text).
+        if parsed_at - st.st_mtime > RACY or _text_digest(path) == text:
+            return source, found, key
+    source, found = content.parse(root, path)
+    cache.put("source", key, (source, found, _text_digest(path), time.time()))
+    return source, found, key
+
+
+def _text_digest(path: Path) -> str | None:
+    try:
+        return digest(path.read_bytes())
+    except OSError:
+        return None
+
+
+def inputs_digest(root: Path) -> str:
+    """A digest of the name, size and times of every file a build reads, and of sitegen itself."""
+    h = []
+    for base in (root / "site.yaml",) + tuple(root / f for f in INPUT_FOLDERS) + (BUILTIN_THEMES, PACKAGE):
+        for path in sorted(base.rglob("*")) if base.is_dir() else [base]:
+            try:
+                st = path.lstat()
+            except OSError:
+                continue
+            h.append(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\0{st.st_ino}\n")
+    return digest("".join(h))
+
+
+def build(root: Path, out: Path | None = None, progress: Progress | None = None, *, keep_going: bool = False,
+          cache: Cache | None = None, workers: int | None = None, index: bool = True,
+          writer: type[Release] | type[Preview] = Release,
+          published: Callable[[ReleaseInfo], None] | None = None) -> BuildReport:
+    """Build the cluster at ``root`` into ``out`` (default build/site); raise BuildFailed on errors.
+
+    ``keep_going``: a department with errors is kept as the last release had it, and the rest of
+    the cluster is published. ``cache`` lets a long-lived caller (the preview server) keep parsed
+    pages in memory between builds; by default they live in ROOT/build/cache. ``writer`` is Release
+    (a new release, switched atomically) or Preview (the folder updated in place). ``published``
+    is told as soon as the new pages are live, before the search index is brought up to date.
+    """
     root = root.resolve()
-    out = (out or root / "build" / "site").resolve()
+    out = (out or root / "build" / "site").absolute()
+    cache = cache or Cache(root / "build" / "cache")
     clock = _Clock()
     with clock.stage("load"):
-        records, problems = load(root)
+        inputs = inputs_digest(root)
+        unchanged = _unchanged(out, inputs, index)
+        if unchanged is not None:
+            return unchanged
+        records, problems = load(root, cache)
     if records is None:
         raise BuildFailed(problems)
     with clock.stage("assemble"):
-        cluster, found = assemble(records)
+        cluster, found = assemble(records, cache, workers)
         problems += found
+        held: tuple[tuple[str, tuple[Problem, ...]], ...] = ()
+        if keep_going and errors_in(problems):
+            records, held = _hold_back(records, problems, cache)
+            if held:
+                problems = [p for p in problems if not p.is_error or _owner(p) not in dict(held)]
+                cluster, found = assemble(records, cache, workers)
+                problems = _merge(problems, found)
     with clock.stage("theme"):
         theme, found = load_theme(root, cluster.site.theme)
         problems += found
     if errors_in(problems) or theme is None:
+        cache.save(prune=())
         raise BuildFailed(problems)
-    env = environment(theme)
-    with clock.stage("render"):
-        rendered = render_site(cluster, theme, env, progress)
-        problems += rendered.problems
+    env = environment(theme, cluster.site, root / "build" / "cache" / "jinja")
+    with clock.stage("plan"):
+        jobs = plan(cluster, theme)
+        problems += jobs.problems
     if errors_in(problems):
+        cache.save(prune=())
         raise BuildFailed(problems)
-    with clock.stage("write"):
-        count = publish(rendered, root, out)
-    with clock.stage("index"):
-        try:
-            indexed = index_cluster(cluster, theme, env, search_dir(out))
-        except OSError as e:
-            raise OutputError(f"could not write the search index {search_dir(out)}: {e.strerror or e}") from e
+    with clock.stage("keys"):
+        r = renderer(env, theme, digest(cluster.site.model_dump_json()))
+        keys = {job.path: r.key(job) for job in jobs.jobs}
+        held_slugs = {slug for slug, _ in held}
+        old = writer.previous_keys(out)
+        for c in jobs.copies:
+            owner = c.source.split("/")[1]
+            # A held-back department's files stay as they were published, whatever is on disk now.
+            keys[c.path] = old.get(c.path, "") if owner in held_slugs else _copy_key(root, c.source)
+    if keys == old and (not index or _search_current(out)):
+        if writer is Release:
+            note_inputs(out, inputs)
+        cache.save()
+        return _report(out, cluster, len(keys), clock, problems, None, None, 0, held)
+    rendered = 0
+    try:
+        with writer(out, cluster.site.releases) as release:
+            with clock.stage("render"):
+                todo = [job for job in jobs.jobs if not release.unchanged(job.path, keys[job.path])]
+                for job, data in render_all(r, todo, progress, workers):
+                    release.write(job.path, keys[job.path], data)
+                rendered = len(todo)
+            with clock.stage("write"):
+                for c in jobs.copies:
+                    if not release.unchanged(c.path, keys[c.path]):
+                        release.copy(c.path, keys[c.path], root / c.source)
+                info = release.commit(_owners(cluster), tuple(sorted(held_slugs)), inputs)
+    except OSError as e:
+        raise OutputError(f"could not write {out}: {e.strerror or e}") from e
+    if published:
+        published(info)
+    indexed = None
+    if index:
+        with clock.stage("index"):
+            try:
+                indexed = index_cluster(cluster, theme, env, search_dir(out))
+            except OSError as e:
+                raise OutputError(f"could not write the search index {search_dir(out)}: {e.strerror or e}") from e
+            release.set_search(indexed.path.name)
+    remember_good(records, cache, held_slugs)
+    cache.save()
+    return _report(out, cluster, len(keys), clock, problems, indexed, info, rendered, held)
+
+
+def _owners(cluster: Cluster) -> tuple[tuple[str, str, int], ...]:
+    """(slug, name, page count) of the portal and every department."""
     owners = [(PORTAL, cluster.site.name)] + [(d.slug, d.name) for d in cluster.departments.values()]
     counts = {slug: 0 for slug, _ in owners}
     for page in cluster.pages.values():
         counts[page.owner] += 1
-    return BuildReport(out, tuple((slug, name, counts[slug]) for slug, name in owners), count,
-                       tuple(clock.timings), tuple(problems), indexed)
+    return tuple((slug, name, counts[slug]) for slug, name in owners)
+
+
+def _report(out: Path, cluster: Cluster, files: int, clock: _Clock, problems: list[Problem],
+            indexed: IndexReport | None, info: ReleaseInfo | None, rendered: int,
+            held: tuple[tuple[str, tuple[Problem, ...]], ...]) -> BuildReport:
+    return BuildReport(out, _owners(cluster), files, tuple(clock.timings), tuple(problems), indexed, info, rendered,
+                       held)
+
+
+def _unchanged(out: Path, inputs: str, index: bool) -> BuildReport | None:
+    """The live release's report when nothing a build reads has changed since it was made."""
+    release = live(out)
+    data = manifest(release) if release else None
+    if not data or data.get("inputs") != inputs or data.get("held") or (index and not _search_current(out)):
+        return None
+    owners = tuple((o[0], o[1], o[2]) for o in data.get("owners", ()))
+    return BuildReport(out, owners, len(data["files"]), (), (), None, None, 0)
+
+
+def _search_current(out: Path) -> bool:
+    from .search.index import current_version
+    return current_version(search_dir(out)) is not None
+
+
+def _copy_key(root: Path, source: str) -> str:
+    st = (root / source).lstat()
+    return digest("copy", source, str(st.st_size), str(st.st_mtime_ns), str(st.st_ctime_ns), str(st.st_ino))
+
+
+def _owner(p: Problem) -> str | None:
+    """The department a problem belongs to; None when it is the whole cluster's (site.yaml, the theme, the portal)."""
+    parts = p.file.split("/")
+    if parts[0] == "content" and len(parts) > 1 and parts[1] != PORTAL:
+        return parts[1]
+    if parts[0] == "departments" and len(parts) == 2:
+        return parts[1].rsplit(".", 1)[0]
+    return None
+
+
+def _hold_back(records: Records, problems: list[Problem], cache: Cache
+               ) -> tuple[Records, tuple[tuple[str, tuple[Problem, ...]], ...]]:
+    """Replace each department with errors by its last good records; nothing when the cluster itself has errors."""
+    errors = errors_in(problems)
+    owners = {_owner(p) for p in errors}
+    if None in owners:
+        return records, ()
+    departments, files, ledgers = dict(records.departments), dict(records.department_files), dict(records.ledgers)
+    sources = [s for s in records.sources if s.owner not in owners]
+    strays = [s for s in records.strays if s.rel.split("/")[1] not in owners]
+    for slug in owners:
+        good = cache.get("good", slug)
+        entries = [cache.get("source", key) for key in good.source_keys] if good else [None]
+        if any(e is None or e[0] is None for e in entries):
+            return records, ()     # never built cleanly, or its pages are no longer cached: nothing to fall back on
+        departments[slug], files[slug], ledgers[slug] = good.spec, good.file, good.ledger
+        sources += [e[0] for e in entries]
+        strays += good.strays
+    held = tuple((slug, tuple(p for p in errors if _owner(p) == slug)) for slug in sorted(owners))
+    return replace(records, departments=departments, department_files=files, sources=tuple(sources),
+                   strays=tuple(strays), ledgers=ledgers), held
+
+
+def _merge(kept: list[Problem], found: list[Problem]) -> list[Problem]:
+    seen = set(kept)
+    return kept + [p for p in found if p not in seen]
+
+
+def remember_good(records: Records, cache: Cache, held: set[str]) -> None:
+    """Keep each published department's records, for --keep-going to fall back on."""
+    for slug, spec in records.departments.items():
+        if slug in held:
+            cache.get("good", slug)     # still the one to fall back on: keep it
+            continue
+        keys = tuple(records.source_keys.get(s.rel, "") for s in records.sources if s.owner == slug)
+        strays = tuple(s for s in records.strays if s.rel.split("/")[1] == slug)
+        cache.put("good", slug, Good(spec, records.department_files[slug], keys, strays, records.ledgers[slug]))
 
 
 def assign(root: Path, repair: bool = False, out: Path | None = None) -> ledger.Plan:
@@ -129,6 +346,30 @@ def assign(root: Path, repair: bool = False, out: Path | None = None) -> ledger.
         published = {row["index_no"]: row["url"][base:] for row in json.loads(catalog.read_text(encoding="utf-8"))}
     except (OSError, ValueError, KeyError, TypeError):
         pass    # no earlier build here: the ledger and the dates decide
-    plan = ledger.plan(records.sources, records.ledgers, records.departments, records.site.xxgk, repair, published)
-    ledger.apply(root, plan, records.sources, records.departments)
-    return plan
+    plan_ = ledger.plan(records.sources, records.ledgers, records.departments, records.site.xxgk, repair, published)
+    ledger.apply(root, plan_, records.sources, records.departments)
+    return plan_
+
+
+def rollback(out: Path, release: str | None = None) -> tuple[ReleaseInfo, bool]:
+    """Make an earlier release live again (default: the one before the live one), with the search
+    index it was built with. Returns the release and whether its index came back too."""
+    out = out.absolute()
+    kept = releases(out)
+    current = next((r for r in kept if r.current), None)
+    if release is None:
+        earlier = [r for r in kept if current is None or r.id < current.id]
+        if not earlier:
+            raise OutputError("there is no earlier release to roll back to (`sitegen releases` lists them)")
+        target = earlier[-1]
+    else:
+        target = next((r for r in kept if r.id == release), None)
+        if target is None:
+            ids = ", ".join(r.id for r in kept) or "none"
+            raise OutputError(f"no release {release!r} (kept: {ids})")
+    try:
+        switch(out, releases_dir(out) / target.id)
+    except OSError as e:
+        raise OutputError(f"could not switch {out} to {target.id}: {e.strerror or e}") from e
+    index_back = bool(target.search) and use_version(search_dir(out), target.search)
+    return replace(target, current=True), index_back

@@ -31,12 +31,15 @@ def main() -> None:
               help="Web root to publish into.  [default: ROOT/build/site]")
 @click.option("--assign", "assign_numbers", is_flag=True,
               help="First give new disclosure items their 索引号 (as `sitegen disclosure assign`).")
-def build_command(root: Path, out: Path | None, assign_numbers: bool) -> None:
-    """Validate everything, then build the site into the web root.
+@click.option("--keep-going", is_flag=True,
+              help="Publish every department without errors; keep those with errors as the live release has them.")
+def build_command(root: Path, out: Path | None, assign_numbers: bool, keep_going: bool) -> None:
+    """Validate everything, then publish the site as a new release of the web root.
 
-    Nothing is published unless the whole build succeeds: a failed build leaves the
-    previous web root exactly as it was. A disclosure item without a 索引号 fails the
-    build unless --assign is given.
+    Only outputs that changed are rendered and written; the rest are linked from the live
+    release, and the web root switches to the new release in one step. Nothing is published
+    unless the build succeeds (with --keep-going: unless the cluster-wide files are sound).
+    A disclosure item without a 索引号 fails the build unless --assign is given.
     """
     if assign_numbers:
         _assigned(root, repair=False, out=out)
@@ -54,7 +57,7 @@ def build_command(root: Path, out: Path | None, assign_numbers: bool) -> None:
             bar.__exit__(None, None, None)
 
     try:
-        report = build(root, out, progress)
+        report = build(root, out, progress, keep_going=keep_going)
     except BuildFailed as e:
         _problems(e)
         sys.exit(1)
@@ -64,17 +67,63 @@ def build_command(root: Path, out: Path | None, assign_numbers: bool) -> None:
     _summary(report, root)
 
 
+out_option = click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+                          help="The web root.  [default: ROOT/build/site]")
+
+
+@main.command("releases")
+@root_option
+@out_option
+def releases_command(root: Path, out: Path | None) -> None:
+    """List the kept releases of the web root: when, how many pages, what changed."""
+    from .output import releases
+
+    kept = releases(out or root / "build" / "site")
+    if not kept:
+        click.echo("no releases yet: `sitegen build` makes the first")
+        return
+    for r in kept:
+        when = datetime.fromtimestamp(r.time).strftime("%Y-%m-%d %H:%M:%S")
+        held = f"  held back: {', '.join(r.held)}" if r.held else ""
+        click.echo(f"{'*' if r.current else ' '} {r.id}  {when}  {r.pages:>6} pages  {r.files:>6} files  "
+                   f"{r.written} written, {r.linked} unchanged, {r.removed} removed{held}")
+        for path in r.changed[:5]:
+            click.echo(f"      {path}")
+        if r.written + r.removed > 5:
+            click.echo(f"      … {r.written + r.removed - 5} more")
+    click.echo("* the live release")
+
+
+@main.command("rollback")
+@root_option
+@out_option
+@click.argument("release", required=False)
+def rollback_command(root: Path, out: Path | None, release: str | None) -> None:
+    """Make RELEASE (default: the one before the live one) live again, with its search index."""
+    from .build import rollback
+
+    try:
+        info, index_back = rollback(out or root / "build" / "site", release)
+    except OutputError as e:
+        raise click.ClickException(str(e)) from None
+    when = datetime.fromtimestamp(info.time).strftime("%Y-%m-%d %H:%M:%S")
+    click.echo(f"{info.id} (built {when}, {info.pages} pages) is live again"
+               + ("" if index_back else "; its search index is no longer kept, so search answers from the newest"))
+
+
 @main.command()
 @root_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Web root to build into.  [default: ROOT/build/site]")
+              help="Folder to build the preview into.  [default: ROOT/build/preview]")
 def serve(root: Path, host: str, port: int, out: Path | None) -> None:
     """Build, serve on HOST:PORT, and rebuild and reload the browser on every change.
 
-    Watches site.yaml, departments/, content/ and themes/. A build with problems keeps the
-    last good site on screen, with the problems shown on top of it and in this terminal.
+    Watches site.yaml, departments/, content/, themes/, templates/ and static/; a burst of saves
+    is one rebuild, and only what changed is rendered again. A department with problems keeps
+    its last good pages, with the problems shown on top of every page and in this terminal.
+    The preview is its own folder: it never publishes (`sitegen build` does).
     """
     from .serve import serve as run
 
@@ -86,9 +135,14 @@ def serve(root: Path, host: str, port: int, out: Path | None) -> None:
         elif isinstance(result, Exception):
             click.echo(f"[{stamp}] error: {result}", err=True)
         else:
-            click.echo(f"[{stamp}] built {result.total_pages} pages in {result.seconds:.2f}s")
+            changed = f"{result.release.written} changed" if result.release else "nothing changed"
+            click.echo(f"[{stamp}] built {result.total_pages} pages in {result.seconds:.2f}s ({changed})")
             for w in result.warnings:
                 click.echo(f"  {w}", err=True)
+            for slug, problems in result.held:
+                click.echo(f"  held back {slug}: its last good pages stay; fix:", err=True)
+                for p in problems:
+                    click.echo(f"    {p}", err=True)
 
     click.echo(f"Serving {root.resolve()} on http://{host}:{port}/  (Ctrl+C to stop)")
     run(root, host, port, out, report)
@@ -254,6 +308,11 @@ def _problems(e: BuildFailed, published: bool = True) -> None:
 def _summary(report: BuildReport, root: Path) -> None:
     for w in report.warnings:
         click.echo(str(w), err=True)
+    for slug, problems in report.held:
+        click.echo(f"held back {slug}: {len(problems)} problem{'s' if len(problems) != 1 else ''}; its pages stay "
+                   "as the previous release had them:", err=True)
+        for p in problems:
+            click.echo(f"  {p}", err=True)
     width = max(_width(name) for _, name, _ in report.pages)
     for slug, name, count in report.pages:
         click.echo(f"  {name}{' ' * (width - _width(name))}  {slug:<10} {count:>6} pages")
@@ -262,9 +321,14 @@ def _summary(report: BuildReport, root: Path) -> None:
         how = "full index" if r.full else f"{r.added} added, {r.changed} changed, {r.removed} removed"
         click.echo(f"search index: {r.documents} pages ({how}) in {r.path}")
     stages = ", ".join(f"{stage} {seconds:.2f}s" for stage, seconds in report.timings)
-    rate = report.total_pages / report.seconds if report.seconds else 0
-    click.echo(f"built {report.total_pages} pages ({report.files} files) into {report.out} "
-               f"in {report.seconds:.2f}s ({rate:.0f} pages/s; {stages})")
+    if report.release is None:
+        click.echo(f"nothing changed: {report.total_pages} pages ({report.files} files) in {report.out} as they were"
+                   + (f" ({stages})" if stages else ""))
+        return
+    r = report.release
+    click.echo(f"built {report.total_pages} pages ({report.files} files) in {report.seconds:.2f}s ({stages})")
+    click.echo(f"release {r.id} is live at {report.out}: {report.rendered} rendered, {r.written} written, "
+               f"{r.linked} unchanged, {r.removed} removed")
 
 
 def _width(text: str) -> int:

@@ -383,6 +383,7 @@ class SiteSpec(Strict):
     columns: Annotated[tuple[PortalColumnSpec, ...], AfterValidator(_unique_slugs)] = ()
     xxgk: XxgkSpec = XxgkSpec()
     search: SearchSpec = SearchSpec()
+    releases: Annotated[int, Field(ge=1, le=1000)] = 10    # releases kept for `sitegen rollback`
 
 
 # ---------------------------------------------------------------- loading files

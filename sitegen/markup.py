@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable
 
 import markdown
@@ -88,6 +90,12 @@ class _Links(Treeprocessor):
 def is_relative(href: str) -> bool:
     """A link into the content tree: no scheme, not site-absolute, not a bare fragment."""
     return bool(href) and not href.startswith(("#", "/", "//")) and not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", href)
+
+
+# Part of every cached conversion's key: this module's own text (its extensions and allow-list) and
+# the versions of the libraries it drives, so no edit here can leave an old conversion in use.
+MARKUP_VERSION = hashlib.blake2b(Path(__file__).read_bytes() + markdown.__version__.encode()
+                                 + getattr(nh3, "__version__", "").encode(), digest_size=8).hexdigest()
 
 
 class Markup:

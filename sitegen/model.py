@@ -6,7 +6,16 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Mapping
 
-from .config import Contact, SiteSpec
+from .config import SiteSpec
+
+@dataclass(frozen=True)
+class Contact:
+    address: str
+    phone: str
+    postcode: str | None = None
+    email: str | None = None
+    hours: str | None = None
+
 
 @dataclass(frozen=True)
 class Attachment:

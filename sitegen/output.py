@@ -1,54 +1,366 @@
-"""The only writer of build/: a staging folder, then a swap into place on success."""
+"""The only writer of build/site: releases written beside it, unchanged files linked, one atomic switch.
+
+    build/site -> releases/r000012     a symbolic link, replaced in one rename: readers see one or the other
+    build/releases/r000012/            the web root of a release
+    build/releases/r000012.json        its manifest: output path -> cache key, and what changed
+
+A new release starts empty; every output whose key equals the key of the same path in the live
+release is hard-linked from it, the rest are written. A failure before the switch leaves the live
+release as it was; the newest ``keep`` releases stay for `sitegen rollback`.
+"""
 
 from __future__ import annotations
 
+import json
 import os
+import re
 import shutil
+import time
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .errors import OutputError
-from .render import Rendered
+
+RELEASES = "releases"
+RELEASE = re.compile(r"^r(\d{6})$")
+LEFTOVER = re.compile(r"^\.[^/]+\.(?:tmp|staging|old)-(\d+)$")
+SHOWN_CHANGES = 200      # changed URLs a manifest names; the counts are always whole
 
 
-def publish(rendered: Rendered, root: Path, out: Path) -> int:
-    """Write everything into a staging folder beside ``out``, then swap it in.
+@dataclass(frozen=True)
+class ReleaseInfo:
+    id: str
+    time: float              # seconds since the epoch
+    pages: int
+    files: int
+    written: int
+    linked: int
+    removed: int
+    changed: tuple[str, ...]     # output paths written or removed (at most SHOWN_CHANGES)
+    held: tuple[str, ...]        # departments whose pages were kept from the previous release
+    search: str | None           # the search index version built with it
+    current: bool = False
+    owners: tuple[tuple[str, str, int], ...] = ()    # (slug, name, pages), portal first
 
-    A failure before the swap leaves ``out`` exactly as it was. The swap itself is two renames
-    on one file system; the old tree is removed only after the new one is in place.
-    Returns the number of files written.
-    """
-    out = out.resolve()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = out.with_name(f".{out.name}.staging-{os.getpid()}")
-    retired = out.with_name(f".{out.name}.old-{os.getpid()}")
-    shutil.rmtree(staging, ignore_errors=True)
+
+def releases_dir(out: Path) -> Path:
+    """Where the releases of a web root live: beside it (build/site → build/releases; any other
+    web root, such as --out public → public-releases, has its own)."""
+    return out.parent / (RELEASES if out.name == "site" else f"{out.name}-{RELEASES}")
+
+
+def live(out: Path) -> Path | None:
+    """The release folder ``out`` points to, if it is a release."""
     try:
-        made: set[Path] = set()
-        for path, data in rendered.files.items():
-            target = staging / path
-            _folder(target.parent, made)
-            target.write_bytes(data)
-        for path, source in rendered.copies.items():
-            target = staging / path
-            _folder(target.parent, made)
-            shutil.copyfile(root / source, target)
-    except OSError as e:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise OutputError(f"could not write {e.filename or staging}: {e.strerror or e}") from e
+        target = (out.parent / os.readlink(out)).resolve()
+    except OSError:
+        return None
+    return target if RELEASE.match(target.name) and target.parent == releases_dir(out).resolve() else None
+
+
+def manifest(release: Path) -> dict[str, Any] | None:
+    """A release's manifest, or None when it is missing or unreadable (then nothing is linked from it)."""
     try:
-        if out.exists():
-            os.rename(out, retired)
-        os.rename(staging, out)
-    except OSError as e:
-        if retired.exists() and not out.exists():
-            os.rename(retired, out)
-        shutil.rmtree(staging, ignore_errors=True)
-        raise OutputError(f"could not publish {out}: {e.strerror or e}") from e
-    shutil.rmtree(retired, ignore_errors=True)
-    return len(rendered.files) + len(rendered.copies)
+        data = json.loads(release.with_suffix(".json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and isinstance(data.get("files"), dict) else None
 
 
-def _folder(path: Path, made: set[Path]) -> None:
-    if path not in made:
-        path.mkdir(parents=True, exist_ok=True)
-        made.add(path)
+def previous_keys(out: Path) -> dict[str, str]:
+    """Output path -> key in the live release: the output cache."""
+    release = live(out.absolute())
+    data = manifest(release) if release else None
+    return data["files"] if data else {}
+
+
+class Release:
+    """A release being written. ``commit()`` makes it live; leaving without it removes it."""
+
+    previous_keys = staticmethod(previous_keys)
+
+    def __init__(self, out: Path, keep: int = 10):
+        self.out = out.absolute()
+        self.dir = releases_dir(self.out)
+        self.keep = keep
+        try:
+            self.dir.mkdir(parents=True, exist_ok=True)
+            clean_leftovers(self.out)
+            self.previous = live(self.out)
+            old = manifest(self.previous) if self.previous else None
+            self.old_keys: dict[str, str] = old["files"] if old else {}
+            number = max((int(m.group(1)) for p in self.dir.iterdir() if (m := RELEASE.match(p.name))), default=0)
+            self.id = f"r{number + 1:06d}"
+            self.staging = self.dir / f".{self.id}.tmp-{os.getpid()}"
+            self.staging.mkdir()
+        except OSError as e:
+            raise OutputError(f"could not start a release in {self.dir}: {e.strerror or e}") from e
+        self.keys: dict[str, str] = {}
+        self.written = self.linked = 0
+        self._made: set[Path] = {self.staging}
+
+    def __enter__(self) -> Release:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        shutil.rmtree(self.staging, ignore_errors=True)    # gone already after a commit
+
+    def unchanged(self, path: str, key: str) -> bool:
+        """Link ``path`` from the live release when its key is the same there; False when it must be written."""
+        if self.previous is None or self.old_keys.get(path) != key:
+            return False
+        target = self._target(path)
+        try:
+            os.link(self.previous / path, target)
+        except FileNotFoundError:
+            return False
+        except OSError as e:
+            if e.errno not in (18, 31, 38, 95):     # EXDEV, EMLINK, ENOSYS, EOPNOTSUPP: copy instead
+                raise self._error(path, e) from e
+            shutil.copyfile(self.previous / path, target)
+        self.keys[path] = key
+        self.linked += 1
+        return True
+
+    def write(self, path: str, key: str, data: bytes) -> None:
+        target = self._target(path)
+        try:
+            with open(target, "xb") as handle:
+                handle.write(data)
+        except OSError as e:
+            raise self._error(path, e) from e
+        self.keys[path] = key
+        self.written += 1
+
+    def copy(self, path: str, key: str, source: Path) -> None:
+        """Publish a file as it is; a symbolic link is never followed."""
+        target = self._target(path)
+        try:
+            fd = os.open(source, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
+            with os.fdopen(fd, "rb") as src, open(target, "xb") as dst:
+                shutil.copyfileobj(src, dst, 1 << 20)
+        except OSError as e:
+            raise self._error(path, e) from e
+        self.keys[path] = key
+        self.written += 1
+
+    def commit(self, owners: tuple[tuple[str, str, int], ...], held: tuple[str, ...] = (),
+               inputs: str = "") -> ReleaseInfo:
+        """Write the manifest, move the release into place and switch ``out`` to it in one rename."""
+        changed = sorted(p for p, k in self.keys.items() if self.old_keys.get(p) != k)
+        removed = sorted(set(self.old_keys) - set(self.keys))
+        info = ReleaseInfo(self.id, time.time(), sum(n for _, _, n in owners), len(self.keys), self.written,
+                           self.linked, len(removed), tuple((changed + removed)[:SHOWN_CHANGES]), held, None, True,
+                           owners)
+        final = self.dir / self.id
+        try:
+            _write_json(final.with_suffix(".json"), _record(info, self.keys, inputs))
+            os.rename(self.staging, final)
+            switch(self.out, final)
+        except OSError as e:
+            final.with_suffix(".json").unlink(missing_ok=True)
+            raise OutputError(f"could not publish {self.out}: {e.strerror or e}") from e
+        prune(self.out, self.keep)
+        self.info = info
+        return info
+
+    def set_search(self, version: str | None) -> None:
+        """Record which search index version this release was built with (a rollback brings it back)."""
+        path = self.dir / f"{self.id}.json"
+        data = json.loads(path.read_text(encoding="utf-8"))
+        data["search"] = version
+        _write_json(path, data)
+
+    def _target(self, path: str) -> Path:
+        target = self.staging / path
+        parent = target.parent
+        if parent not in self._made:
+            parent.mkdir(parents=True, exist_ok=True)
+            self._made.add(parent)
+        return target
+
+    def _error(self, path: str, e: OSError) -> OutputError:
+        return OutputError(f"could not write {self.out / path}: {e.strerror or e}")
+
+
+def switch(out: Path, release: Path) -> None:
+    """Point ``out`` at ``release`` in one rename (a real folder left by an older sitegen is retired)."""
+    temporary = out.with_name(f".{out.name}.link.tmp-{os.getpid()}")
+    temporary.unlink(missing_ok=True)
+    os.symlink(os.path.relpath(release, out.parent), temporary)
+    if out.is_dir() and not out.is_symlink():
+        retired = out.with_name(f".{out.name}.old-{os.getpid()}")
+        os.rename(out, retired)
+        os.replace(temporary, out)
+        shutil.rmtree(retired, ignore_errors=True)
+        return
+    os.replace(temporary, out)
+
+
+def releases(out: Path) -> tuple[ReleaseInfo, ...]:
+    """Every kept release, oldest first."""
+    out = out.absolute()
+    current = live(out)
+    found = []
+    folder = releases_dir(out)
+    for path in sorted(folder.iterdir()) if folder.is_dir() else []:
+        if RELEASE.match(path.name) and path.is_dir():
+            data = manifest(path)
+            if data is not None:
+                found.append(_info(data, path == current))
+    return tuple(found)
+
+
+def note_inputs(out: Path, inputs: str) -> None:
+    """Record in the live release that these inputs make it (a build that changed nothing)."""
+    release = live(out)
+    data = manifest(release) if release else None
+    if data is not None and release is not None and data.get("inputs") != inputs:
+        data["inputs"] = inputs
+        _write_json(release.with_suffix(".json"), data)
+
+
+def prune(out: Path, keep: int) -> None:
+    """Remove all but the newest ``keep`` releases; the live one always stays."""
+    current = live(out)
+    kept = [r for r in releases(out)]
+    for info in kept[:-keep] if keep else kept:
+        path = releases_dir(out) / info.id
+        if path != current:
+            path.with_suffix(".json").unlink(missing_ok=True)
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def clean_leftovers(out: Path) -> None:
+    """Staging and retired folders of builds that died (kill -9, power loss) go; a running build's stay."""
+    for folder in (out.parent, releases_dir(out)):
+        for path in folder.iterdir() if folder.is_dir() else ():
+            m = LEFTOVER.match(path.name)
+            if m and not _alive(int(m.group(1))):
+                if path.is_dir() and not path.is_symlink():
+                    shutil.rmtree(path, ignore_errors=True)
+                else:
+                    path.unlink(missing_ok=True)
+        # A release folder without its manifest was never switched to: a build died before committing.
+        if folder == releases_dir(out):
+            for path in folder.iterdir() if folder.is_dir() else ():
+                if RELEASE.match(path.name) and not path.with_suffix(".json").exists():
+                    shutil.rmtree(path, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _record(info: ReleaseInfo, keys: dict[str, str], inputs: str) -> dict[str, Any]:
+    return {"id": info.id, "time": info.time, "pages": info.pages, "written": info.written, "linked": info.linked,
+            "removed": info.removed, "changed": list(info.changed), "held": list(info.held), "search": info.search,
+            "owners": [list(o) for o in info.owners], "inputs": inputs, "files": keys}
+
+
+def _info(data: dict[str, Any], current: bool) -> ReleaseInfo:
+    return ReleaseInfo(data["id"], data["time"], data["pages"], len(data["files"]), data["written"], data["linked"],
+                       data["removed"], tuple(data["changed"]), tuple(data["held"]), data.get("search"), current,
+                       tuple((o[0], o[1], o[2]) for o in data.get("owners", ())))
+
+
+def _write_json(path: Path, data: Any) -> None:
+    temporary = path.with_name(f".{path.name}.tmp-{os.getpid()}")
+    temporary.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    os.replace(temporary, path)
+
+
+class Preview:
+    """The preview server's web root, updated in place: changed files replaced one by one, removed
+    files deleted. Fast, and never a publish: it keeps no releases and offers no rollback."""
+
+    def __init__(self, out: Path, keep: int = 0):
+        self.out = out.absolute()
+        self.record = self.out.with_name(f"{self.out.name}.json")
+        self.old_keys = self.previous_keys(self.out)
+        self.keys: dict[str, str] = {}
+        self.written = self.linked = 0
+        self._made: set[Path] = set()
+        try:
+            self.out.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise OutputError(f"could not write {self.out}: {e.strerror or e}") from e
+
+    @staticmethod
+    def previous_keys(out: Path) -> dict[str, str]:
+        try:
+            data = json.loads(out.absolute().with_name(f"{out.name}.json").read_text(encoding="utf-8"))
+            return data if isinstance(data, dict) else {}
+        except (OSError, ValueError):
+            return {}
+
+    def __enter__(self) -> Preview:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
+    def unchanged(self, path: str, key: str) -> bool:
+        if self.old_keys.get(path) == key and (self.out / path).is_file():
+            self.keys[path] = key
+            self.linked += 1
+            return True
+        return False
+
+    def write(self, path: str, key: str, data: bytes) -> None:
+        target = self._target(path)
+        temporary = target.with_name(f".{target.name}.tmp-{os.getpid()}")
+        try:
+            temporary.write_bytes(data)
+            os.replace(temporary, target)     # a browser reading it sees the old page or the new one
+        except OSError as e:
+            temporary.unlink(missing_ok=True)
+            raise OutputError(f"could not write {target}: {e.strerror or e}") from e
+        self.keys[path] = key
+        self.written += 1
+
+    def copy(self, path: str, key: str, source: Path) -> None:
+        target = self._target(path)
+        try:
+            fd = os.open(source, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
+            with os.fdopen(fd, "rb") as src:
+                self.write(path, key, src.read())
+        except OSError as e:
+            raise OutputError(f"could not write {target}: {e.strerror or e}") from e
+
+    def commit(self, owners: tuple[tuple[str, str, int], ...], held: tuple[str, ...] = (),
+               inputs: str = "") -> ReleaseInfo:
+        removed = sorted(set(self.old_keys) - set(self.keys))
+        for path in removed:
+            (self.out / path).unlink(missing_ok=True)
+            try:
+                os.removedirs((self.out / path).parent)    # up to the first folder that still holds something
+            except OSError:
+                pass
+        _write_json(self.record, self.keys)
+        changed = sorted(p for p, k in self.keys.items() if self.old_keys.get(p) != k)
+        return ReleaseInfo("preview", time.time(), sum(n for _, _, n in owners), len(self.keys), self.written,
+                           self.linked, len(removed), tuple((changed + removed)[:SHOWN_CHANGES]), held, None, True,
+                           owners)
+
+    def set_search(self, version: str | None) -> None:
+        pass
+
+    def _target(self, path: str) -> Path:
+        target = self.out / path
+        if target.parent not in self._made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._made.add(target.parent)
+        return target
+
+
+Writer = Release | Preview

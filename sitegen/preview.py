@@ -45,7 +45,7 @@ class Preview:
             body = overlay(body, self.status.messages)
         start_response(status, [("Content-Type", kind), ("Content-Length", str(len(body))),
                                 ("Cache-Control", "no-store")])
-        return [body]
+        return [b""] if environ.get("REQUEST_METHOD") == "HEAD" else [body]
 
     def _resolve(self, path: str) -> tuple[Path | None, str]:
         root = self.web_root.resolve()

@@ -10,6 +10,7 @@ from types import MappingProxyType
 from typing import Mapping
 
 import jinja2
+import jinja2.meta
 
 from . import urls
 from .errors import Problem
@@ -52,9 +53,14 @@ def load_theme(root: Path, name: str) -> tuple[Theme | None, list[Problem]]:
     return Theme(name, template_dirs, MappingProxyType(assets)), []
 
 
-def environment(theme: Theme) -> jinja2.Environment:
+def environment(theme: Theme, site: object = None, cache: Path | None = None) -> jinja2.Environment:
+    """The templates of ``theme``; ``site`` is what every template sees as ``site``; ``cache`` keeps
+    compiled templates between builds (Jinja's bytecode cache, keyed by each template's source)."""
+    if cache is not None:
+        cache.mkdir(parents=True, exist_ok=True)
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader([str(p) for p in theme.template_dirs]),
+        bytecode_cache=jinja2.FileSystemBytecodeCache(str(cache)) if cache else None,
         autoescape=jinja2.select_autoescape(["html", "xml"], default=True),
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
@@ -68,6 +74,7 @@ def environment(theme: Theme) -> jinja2.Environment:
             raise jinja2.TemplateRuntimeError(f"the theme has no static file {logical!r}") from None
 
     env.globals["asset"] = asset
+    env.globals["site"] = site
     # Templates ask urls.py for addresses rather than spelling the URL scheme out themselves.
     env.globals["url"] = {"search": urls.SEARCH, "sitemap": urls.SITEMAP_HTML, "xxgk": urls.xxgk_url,
                           "feed": urls.feed_url, "home": urls.home_url}
@@ -76,6 +83,33 @@ def environment(theme: Theme) -> jinja2.Environment:
     env.filters["iso"] = _iso
     env.filters["filesize"] = filesize
     return env
+
+
+def template_digests(env: jinja2.Environment, theme: Theme) -> dict[str, str]:
+    """Template name -> digest of its source and of every template it extends, includes or imports."""
+    assert env.loader is not None
+    sources: dict[str, str] = {}
+    refs: dict[str, set[str]] = {}
+    for name in env.loader.list_templates():
+        source = env.loader.get_source(env, name)[0]
+        sources[name] = source
+        try:
+            refs[name] = {r for r in jinja2.meta.find_referenced_templates(env.parse(source)) if r}
+        except jinja2.TemplateSyntaxError:
+            refs[name] = set()      # reported when it is rendered
+    digests = {}
+    for name in sources:
+        seen, todo = set(), [name]
+        while todo:
+            current = todo.pop()
+            if current not in seen and current in sources:
+                seen.add(current)
+                todo.extend(refs[current])
+        h = hashlib.blake2b(digest_size=16)
+        for part in sorted(seen):
+            h.update(f"{part}\0{sources[part]}\0".encode())
+        digests[name] = h.hexdigest()
+    return digests
 
 
 def _iso(d: date | datetime) -> str:

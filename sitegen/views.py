@@ -1,4 +1,8 @@
-"""Typed views for templates: links, list items, a page's frame (Chrome) and pagers."""
+"""Every frozen view a template sees: the whole of what one output shows, and nothing else.
+
+A view is plain, picklable data. Its digest (with the template's) is the cache key of the output,
+so a view must hold exactly what the output depends on: no Cluster, no callables, no mappings.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +11,8 @@ from datetime import datetime
 from typing import Callable, Iterable
 from urllib.parse import urlsplit
 
-from .model import Cluster, Department, Page
+from .disclosure import Entry, YearCounts
+from .model import Attachment, Cluster, Column, Department, Disclosure, Heading, Page
 from .urls import PORTAL, SITEMAP_HTML, absolute, feed_url, home_url, page_url, xxgk_url
 
 # Column kinds as the national page-tagging rules name a column's type (ColumnType).
@@ -17,12 +22,25 @@ KIND_NAMES = {
 }
 
 
+# ---------------------------------------------------------------- small parts
+
 
 @dataclass(frozen=True)
 class Link:
     title: str
     url: str
     current: bool = False
+
+
+@dataclass(frozen=True)
+class Ref:
+    """Another page as a link shows it: enough to name and date it without its body."""
+
+    title: str
+    url: str
+    slug: str
+    date: datetime
+    summary: str
 
 
 @dataclass(frozen=True)
@@ -65,7 +83,98 @@ class Pager:
     next: str | None
 
 
-# ---------------------------------------------------------------- views
+# ---------------------------------------------------------------- one view per template
+
+
+@dataclass(frozen=True)
+class ArticleBody:
+    """An article as its page shows it (the model's Page less what only search and the build need)."""
+
+    title: str
+    date: datetime
+    keywords: tuple[str, ...]
+    toc: tuple[Heading, ...]
+    attachments: tuple[Attachment, ...]
+    disclosure: Disclosure | None
+
+
+@dataclass(frozen=True)
+class Article:
+    chrome: Chrome
+    page: ArticleBody
+    column: Column
+    source: str
+    body: tuple[str, str]            # HTML before and after the annual report's counts
+    counts: YearCounts | None
+    previous: Link | None
+    next: Link | None
+    interprets: Link | None
+    explained_by: tuple[Link, ...]
+    replaced_by: Link | None
+    tabs: tuple[Link, ...]
+
+
+@dataclass(frozen=True)
+class ColumnList:
+    chrome: Chrome
+    column: Column
+    items: tuple[Item, ...]
+    pager: Pager
+    total: int
+    feed: str
+    aggregated: bool
+
+
+@dataclass(frozen=True)
+class DepartmentHome:
+    chrome: Chrome
+    dept: Department
+    blocks: tuple[tuple[Column, tuple[Item, ...]], ...]
+
+
+@dataclass(frozen=True)
+class PortalHome:
+    chrome: Chrome
+    blocks: tuple[tuple[str, str | None, tuple[Item, ...]], ...]   # (title, 更多 link, items)
+    departments: tuple[Department, ...]
+
+
+@dataclass(frozen=True)
+class SiteMap:
+    chrome: Chrome
+    sections: tuple[tuple[Department | None, tuple[Column, ...]], ...]
+
+
+@dataclass(frozen=True)
+class NotFound:
+    chrome: Chrome
+    departments: tuple[Department, ...]
+
+
+@dataclass(frozen=True)
+class FeedEntry:
+    title: str
+    url: str             # absolute
+    date: datetime
+    author: str
+    summary: str
+
+
+@dataclass(frozen=True)
+class Feed:
+    title: str
+    self_url: str
+    home: str
+    updated: datetime
+    entries: tuple[FeedEntry, ...]
+
+
+@dataclass(frozen=True)
+class SearchShell:
+    chrome: Chrome
+
+
+# ---------------------------------------------------------------- building views from the cluster
 
 
 def item(cluster: Cluster, page: Page) -> Item:
@@ -77,6 +186,18 @@ def item(cluster: Cluster, page: Page) -> Item:
 
 def items(cluster: Cluster, ids: Iterable[str]) -> tuple[Item, ...]:
     return tuple(item(cluster, cluster.pages[i]) for i in ids)
+
+
+def link(page: Page) -> Link:
+    return Link(page.title, page.url)
+
+
+def ref(page: Page) -> Ref:
+    return Ref(page.title, page.url, page.slug, page.date, page.summary)
+
+
+def article_body(page: Page) -> ArticleBody:
+    return ArticleBody(page.title, page.date, page.keywords, page.toc, page.attachments, page.disclosure)
 
 
 def chrome(cluster: Cluster, owner: str, url: str, title: str, description: str,
@@ -114,3 +235,77 @@ def pager(url: Callable[[int], str], number: int, count: int) -> Pager:
     links = tuple(Link(str(n), url(n), n == number) for n in window)
     return Pager(number, count, links, url(number - 1) if number > 1 else None,
                  url(number + 1) if number < count else None)
+
+
+# ---------------------------------------------------------------- 政府信息公开 pages
+
+
+@dataclass(frozen=True)
+class Facet:
+    title: str
+    url: str
+    count: int
+    current: bool = False
+
+
+@dataclass(frozen=True)
+class FilterChoices:
+    """The catalog filter form's choices, from the configuration and the items there are."""
+
+    department: tuple[tuple[str, str], ...]     # (slug, name), on the unified platform only
+    category: tuple[str, ...]
+    topic: tuple[str, ...]
+    genre: tuple[str, ...]
+    year: tuple[int, ...]
+    validity: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """One static page of a catalog table and everything around it."""
+
+    heading: str
+    rows: tuple[Entry, ...]
+    total: int
+    facets: tuple[tuple[str, tuple[Facet, ...]], ...]   # (group title, links)
+    sorts: tuple[Link, ...]                             # 按发布日期 / 按成文日期
+    data: str                                           # the JSON the filter script loads
+    csv: str
+    options: FilterChoices
+    sort: str = "published-desc"                        # the order of the static table, for the filter
+
+
+@dataclass(frozen=True)
+class CatalogPage:
+    chrome: Chrome
+    catalog: Catalog
+    portal: bool
+    tabs: tuple[Link, ...]
+    pager: Pager
+
+
+@dataclass(frozen=True)
+class SectionHome:
+    chrome: Chrome
+    dept: Department
+    tabs: tuple[Link, ...]
+    guide: Ref | None
+    categories: tuple[Facet, ...]
+    latest: tuple[Entry, ...]
+    total: int
+    reports: tuple[Ref, ...]
+    catalog_url: str
+    json_url: str
+    csv_url: str
+
+
+@dataclass(frozen=True)
+class SectionPage:
+    """A page of a department's section that shows the department and its tabs: reports, how to apply."""
+
+    chrome: Chrome
+    dept: Department
+    tabs: tuple[Link, ...]
+    reports: tuple[Ref, ...] = ()
+    guide: Ref | None = None
+    form_url: str = ""

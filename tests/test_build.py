@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from sitegen import render
+from sitegen.plan import site as site_plan
 from sitegen.build import assign, build
 
 from clusters import DEPT_YAML, SITE_YAML, page
@@ -55,7 +55,7 @@ def site(cluster_root):
 def test_report_counts_pages_per_owner(site):
     _, _, report = site
     assert report.pages == (("portal", "测试市人民政府", 2), ("jxj", "测试市经济和信息化局", 30))
-    assert [stage for stage, _ in report.timings] == ["load", "assemble", "theme", "render", "write", "index"]
+    assert [stage for stage, _ in report.timings] == ["load", "assemble", "theme", "plan", "keys", "render", "write", "index"]
 
 
 def test_every_page_carries_the_government_meta_tags_and_footer(site):
@@ -137,7 +137,7 @@ def test_department_home(site):
     doc = html(out, "/jxj/")
     assert doc.h1.text == "测试市经济和信息化局"
     assert [s.h2.text for s in doc.select(".home-grid section")] == ["工作动态", "通知公告", "政策文件", "政策解读"]
-    assert len(doc.select(".home-grid section")[0].select("li")) == render.LATEST
+    assert len(doc.select(".home-grid section")[0].select("li")) == site_plan.LATEST
     assert "0589-12345030" in doc.select_one(".contact").text
     assert doc.body["data-accent"] == "teal"
     assert [a.text for a in doc.select("#site-nav a")][:3] == ["部门首页", "工作动态", "通知公告"]
@@ -158,7 +158,8 @@ def test_feeds_sitemaps_robots_and_hashed_assets(site):
 
 def test_large_sitemaps_become_an_index_per_department(site, monkeypatch):
     root, out, _ = site
-    monkeypatch.setattr(render, "SITEMAP_SPLIT", 20)
+    monkeypatch.setattr(site_plan, "SITEMAP_SPLIT", 20)
+    out = root / "build" / "split"      # a web root of its own: the fixture's has the unsplit sitemap
     build(root, out)
     index = ET.parse(out / "sitemap.xml").getroot()
     assert index.tag == f"{SM}sitemapindex"

@@ -11,8 +11,9 @@ from ..theme import Theme
 
 
 def search_dir(out: Path) -> Path:
-    """Where the index of a web root lives: beside it, never inside it (build/site → build/search)."""
-    return out.parent / "search"
+    """Where the index of a web root lives: beside it, never inside it (build/site → build/search;
+    the preview's build/preview → build/preview-search)."""
+    return out.parent / ("search" if out.name == "site" else f"{out.name}-search")
 
 
 def index_cluster(cluster: Cluster, theme: Theme, env: jinja2.Environment, where: Path):
@@ -21,3 +22,13 @@ def index_cluster(cluster: Cluster, theme: Theme, env: jinja2.Environment, where
     from .shell import meta, render_shells, theme_templates
 
     return update_index(cluster, where, render_shells(cluster, env), theme_templates(theme), meta(cluster))
+
+
+def use_version(where: Path, version: str) -> bool:
+    """Make an earlier index version current again (a rollback); False when it is gone."""
+    from .index import _point_current
+
+    if not (where / version / "meta.json").is_file():
+        return False
+    _point_current(where, version)
+    return True

@@ -1,0 +1,141 @@
+"""build/cache: content-keyed results that survive between builds (parsed pages, converted Markdown).
+
+One SQLite file holds every entry as ``(kind, key) -> value``. A value is a pickle signed with a
+secret kept beside it, so a corrupt file, a cache copied from another machine or one written by
+another version of sitegen is ignored (a miss), never trusted: nothing unsigned is ever unpickled.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import os
+import pickle
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+FORMAT = "sitegen-cache-2"
+MAC = 16                 # bytes of the signature in front of each value
+
+
+class Cache:
+    """Entries are read once per kind, in bulk; new ones are kept in memory until ``save()``."""
+
+    def __init__(self, folder: Path | None):
+        self.folder = folder
+        self._secret = b""
+        self._rows: dict[str, dict[str, bytes]] = {}     # kind -> key -> signed blob, as stored
+        self._values: dict[tuple[str, str], Any] = {}     # what was read or put this session
+        self._new: dict[tuple[str, str], bytes] = {}
+        self._used: dict[str, set[str]] = {}
+        if folder is not None:
+            self._secret = _secret(folder)
+
+    def get(self, kind: str, key: str) -> Any | None:
+        self._used.setdefault(kind, set()).add(key)
+        if (kind, key) in self._values:
+            return self._values[(kind, key)]
+        blob = self._kind(kind).get(key)
+        if blob is None or not hmac.compare_digest(blob[:MAC], self._sign(kind, key, blob[MAC:])):
+            return None
+        try:
+            value = pickle.loads(blob[MAC:])
+        except Exception:        # a value of a class that changed shape: a miss, built again
+            return None
+        self._values[(kind, key)] = value
+        return value
+
+    def put(self, kind: str, key: str, value: Any) -> None:
+        self._used.setdefault(kind, set()).add(key)
+        self._values[(kind, key)] = value
+        if self.folder is not None:
+            data = pickle.dumps(value, protocol=5)
+            self._new[(kind, key)] = self._sign(kind, key, data) + data
+
+    def save(self, prune: tuple[str, ...] = ("source", "markup")) -> None:
+        """Store what is new and forget entries of the ``prune`` kinds this build did not use
+        (deleted or edited pages); a failed build prunes nothing."""
+        if self.folder is None:
+            return
+        try:
+            with self._connect() as db:
+                db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?)",
+                               [(kind, key, blob) for (kind, key), blob in self._new.items()])
+                for kind in prune:
+                    used = self._used.get(kind, set())
+                    stale = [(kind, k) for k in self._kind(kind) if k not in used]
+                    db.executemany("DELETE FROM entries WHERE kind = ? AND key = ?", stale)
+            db.close()
+        except sqlite3.Error:
+            return      # a cache that cannot be written costs speed, never a build
+        for (kind, key), blob in self._new.items():
+            self._rows.setdefault(kind, {})[key] = blob
+        for kind in prune:
+            used = self._used.get(kind, set())
+            rows = self._rows.get(kind, {})
+            for key in [k for k in rows if k not in used]:
+                del rows[key]
+                self._values.pop((kind, key), None)
+        self._new.clear()
+        self._used.clear()
+
+    def _kind(self, kind: str) -> dict[str, bytes]:
+        if kind not in self._rows:
+            rows: dict[str, bytes] = {}
+            if self.folder is not None:
+                try:
+                    db = self._connect()
+                    rows = dict(db.execute("SELECT key, value FROM entries WHERE kind = ?", (kind,)))
+                    db.close()
+                except sqlite3.Error:
+                    rows = {}
+            self._rows[kind] = rows
+        return self._rows[kind]
+
+    def _sign(self, kind: str, key: str, data: bytes) -> bytes:
+        mac = hmac.new(self._secret, f"{FORMAT}\0{kind}\0{key}\0".encode(), hashlib.blake2b)
+        mac.update(data)
+        return mac.digest()[:MAC]
+
+    def _connect(self) -> sqlite3.Connection:
+        assert self.folder is not None
+        path = self.folder / "cache.sqlite"
+        try:
+            db = sqlite3.connect(path, timeout=30)
+            db.execute("CREATE TABLE IF NOT EXISTS entries (kind TEXT, key TEXT, value BLOB, PRIMARY KEY (kind, key))")
+            return db
+        except sqlite3.DatabaseError:
+            # Not a database (a truncated or foreign file): start again.
+            path.unlink(missing_ok=True)
+            db = sqlite3.connect(path, timeout=30)
+            db.execute("CREATE TABLE IF NOT EXISTS entries (kind TEXT, key TEXT, value BLOB, PRIMARY KEY (kind, key))")
+            return db
+
+
+def _secret(folder: Path) -> bytes:
+    """This cache's signing key: made once, readable by its owner only."""
+    path = folder / "secret"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        data = path.read_bytes()
+        if len(data) == 32:
+            return data
+    except OSError:
+        pass
+    data = os.urandom(32)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+    except OSError:
+        pass
+    return data
+
+
+def digest(*parts: str | bytes) -> str:
+    h = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        h.update(part.encode() if isinstance(part, str) else part)
+        h.update(b"\0")
+    return h.hexdigest()
