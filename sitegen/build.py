@@ -178,15 +178,12 @@ def build(root: Path, out: Path | None = None, progress: Progress | None = None,
     if records is None:
         raise BuildFailed(problems)
     with clock.stage("assemble"):
+        loaded = problems
         cluster, found = assemble(records, cache, workers)
-        problems += found
+        problems = loaded + found
         held: tuple[tuple[str, tuple[Problem, ...]], ...] = ()
         if keep_going and errors_in(problems):
-            records, held = _hold_back(records, problems, cache)
-            if held:
-                problems = [p for p in problems if not p.is_error or _owner(p) not in dict(held)]
-                cluster, found = assemble(records, cache, workers)
-                problems = _merge(problems, found)
+            records, cluster, problems, held = _keep_going(records, cluster, loaded, problems, cache, workers)
     with clock.stage("theme"):
         theme, found = load_theme(root, cluster.site.theme)
         problems += found
@@ -290,32 +287,52 @@ def _owner(p: Problem) -> str | None:
     return None
 
 
-def _hold_back(records: Records, problems: list[Problem], cache: Cache
-               ) -> tuple[Records, tuple[tuple[str, tuple[Problem, ...]], ...]]:
-    """Replace each department with errors by its last good records; nothing when the cluster itself has errors."""
+def _keep_going(records: Records, cluster: Cluster, loaded: list[Problem], problems: list[Problem], cache: Cache,
+                workers: int | None) -> tuple[Records, Cluster, list[Problem], tuple[tuple[str, tuple[Problem, ...]], ...]]:
+    """Hold back departments with errors until the rest assembles cleanly.
+
+    Departments whose own files are broken go first: another department's link to one of their
+    pages is broken only because that page failed to load, and resolves once the department is
+    held back with its last good pages. Whoever still has errors then is held back too. Nothing
+    is held back when the cluster-wide files (site.yaml, the portal, the theme) have errors.
+    """
     errors = errors_in(problems)
-    owners = {_owner(p) for p in errors}
-    if None in owners:
-        return records, ()
+    if any(_owner(p) is None for p in errors):
+        return records, cluster, problems, ()
+    owners = {_owner(p) for p in errors_in(loaded)} or {_owner(p) for p in errors}
+    held: set[str] = set()
+    current = records
+    while owners - held:
+        held |= owners
+        current = _hold_back(records, held, cache)
+        if current is None:
+            return records, cluster, problems, ()    # one of them has nothing to fall back on
+        cluster, found = assemble(current, cache, workers)
+        remaining = [p for p in loaded if _owner(p) not in held] + found
+        if not errors_in(remaining):
+            reasons = tuple((slug, tuple(p for p in errors if _owner(p) == slug)) for slug in sorted(held))
+            return current, cluster, remaining, reasons
+        owners = {_owner(p) for p in errors_in(remaining)}
+        if None in owners:
+            break
+    return records, cluster, problems, ()
+
+
+def _hold_back(records: Records, held: set[str], cache: Cache) -> Records | None:
+    """``records`` with each ``held`` department's records as its last clean build had them."""
     departments, files, ledgers = dict(records.departments), dict(records.department_files), dict(records.ledgers)
-    sources = [s for s in records.sources if s.owner not in owners]
-    strays = [s for s in records.strays if s.rel.split("/")[1] not in owners]
-    for slug in owners:
+    sources = [s for s in records.sources if s.owner not in held]
+    strays = [s for s in records.strays if s.rel.split("/")[1] not in held]
+    for slug in sorted(held):
         good = cache.get("good", slug)
         entries = [cache.get("source", key) for key in good.source_keys] if good else [None]
         if any(e is None or e[0] is None for e in entries):
-            return records, ()     # never built cleanly, or its pages are no longer cached: nothing to fall back on
+            return None     # never built cleanly, or its pages are no longer cached
         departments[slug], files[slug], ledgers[slug] = good.spec, good.file, good.ledger
         sources += [e[0] for e in entries]
         strays += good.strays
-    held = tuple((slug, tuple(p for p in errors if _owner(p) == slug)) for slug in sorted(owners))
     return replace(records, departments=departments, department_files=files, sources=tuple(sources),
-                   strays=tuple(strays), ledgers=ledgers), held
-
-
-def _merge(kept: list[Problem], found: list[Problem]) -> list[Problem]:
-    seen = set(kept)
-    return kept + [p for p in found if p not in seen]
+                   strays=tuple(strays), ledgers=ledgers)
 
 
 def remember_good(records: Records, cache: Cache, held: set[str]) -> None:

@@ -51,8 +51,6 @@ class Item:
     url: str
     date: datetime
     source: str          # department short name (or the portal's name)
-    column: str
-    summary: str
     validity: str | None
 
 
@@ -180,7 +178,6 @@ class SearchShell:
 def item(cluster: Cluster, page: Page) -> Item:
     owner = cluster.departments.get(page.owner)
     return Item(page.title, page.url, page.date, owner.short_name if owner else cluster.site.name,
-                cluster.columns[page.column].title, page.summary,
                 page.disclosure.validity if page.disclosure else None)
 
 

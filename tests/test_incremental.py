@@ -1,0 +1,262 @@
+"""Incremental builds equal cold builds, byte for byte, after any sequence of edits (seeded, so a failure replays)."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+import shutil
+from pathlib import Path
+
+import pytest
+
+from sitegen.build import assign, build
+from sitegen.cache import Cache
+from sitegen.errors import BuildFailed
+
+from clusters import DEPT_YAML, item, make_cluster, page
+
+SEEDS = (1, 2, 3, 4)
+STEPS = 10
+WORDS = "数字政府 营商环境 公共数据 一网通办 城市更新 乡村振兴 养老服务 智慧城市".split()
+
+SECOND_DEPT = DEPT_YAML.replace("测试市经济和信息化局", "测试市发展和改革委员会").replace("市经信局", "市发展改革委") \
+    .replace("113399000020000548", "11339900002000038J").replace("teal", "indigo")
+
+
+def tree(out: Path) -> dict[str, str]:
+    """Every file under a web root, by path, with a digest of its bytes."""
+    out = out.resolve()
+    return {p.relative_to(out).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+class Editor:
+    """Random edits of the kinds editors and admins make, applied to a site folder."""
+
+    def __init__(self, root: Path, rng: random.Random):
+        self.root, self.rng, self.n = root, rng, 0
+
+    def pages(self) -> list[Path]:
+        return sorted(p for p in (self.root / "content").rglob("*.md") if "/xxgk/" not in p.as_posix())
+
+    def fresh(self) -> str:
+        self.n += 1
+        return f"p{self.n:03d}-{self.rng.randrange(10**6)}"
+
+    def text(self) -> str:
+        """A body, sometimes linking another page (so a move or delete changes what links resolve to)."""
+        words = self.rng.sample(WORDS, 3)
+        link = ""
+        others = [p for p in self.pages() if "/portal/" not in p.as_posix()]
+        if others and self.rng.random() < 0.4:
+            target = self.rng.choice(others).relative_to(self.root / "content").as_posix()
+            link = f"\n\n参见[相关文件](../../{target.split('/', 1)[1]})。" if target.startswith("jxj/") else ""
+        return f"## 一、{words[0]}\n\n围绕{words[1]}推进{words[2]}工作，第{self.rng.randrange(1000)}次部署。{link}"
+
+    def undo_breakage(self) -> None:
+        """Drop the links an edit left dangling, as the editor would after reading the message."""
+        for path in self.pages():
+            text = path.read_text(encoding="utf-8")
+            if "参见[" in text:
+                path.write_text(text.split("\n\n参见[")[0] + "\n", encoding="utf-8")
+
+    def date(self) -> str:
+        return f"2024-{self.rng.randint(1, 12):02d}-{self.rng.randint(1, 28):02d} {self.rng.randint(8, 17):02d}:00"
+
+    def step(self) -> str:
+        kind = self.rng.choice(["add", "add", "body", "title", "move", "delete", "attach", "department",
+                                "rename_department", "site", "template", "assign"])
+        return getattr(self, kind)() or kind
+
+    def add(self) -> str:
+        dept = self.rng.choice([d.stem for d in (self.root / "departments").glob("*.yaml")])
+        column = self.rng.choice(["gzdt", "tzgg", "zcjd"])
+        path = self.root / f"content/{dept}/{column}/{self.fresh()}.md"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(page(f"{self.rng.choice(WORDS)}工作动态", self.date(), self.text()), encoding="utf-8")
+        return f"add to {dept}/{column}"
+
+    def _some_page(self) -> Path | None:
+        pages = [p for p in self.pages() if "/portal/" not in p.as_posix() and "/zcwj/" not in p.as_posix()]
+        return self.rng.choice(pages) if pages else None
+
+    def rewrite(self, path: Path, title: str | None = None, date: str | None = None) -> None:
+        text = path.read_text(encoding="utf-8")
+        head, _, _ = text.partition("\n---\n")
+        if title:
+            head = "\n".join(f"title: {title}" if l.startswith("title:") else l for l in head.splitlines())
+        if date:
+            head = "\n".join(f"date: {date}" if l.startswith("date:") else l for l in head.splitlines())
+        path.write_text(f"{head}\n---\n{self.text()}\n", encoding="utf-8")
+
+    def body(self) -> str | None:
+        path = self._some_page()
+        if path:
+            self.rewrite(path)
+        return None
+
+    def title(self) -> str | None:
+        path = self._some_page()
+        if path:
+            self.rewrite(path, title=f"{self.rng.choice(WORDS)}（修订）", date=self.date())
+        return None
+
+    def move(self) -> str | None:
+        path = self._some_page()
+        if path:
+            target = path.parent.parent / self.rng.choice(["gzdt", "tzgg"]) / f"{self.fresh()}.md"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            path.rename(target)
+        return None
+
+    def delete(self) -> str | None:
+        path = self._some_page()
+        if path:
+            path.unlink()
+        return None
+
+    def attach(self) -> str | None:
+        path = self._some_page()
+        if path:
+            name = f"{self.fresh()}.pdf"
+            (path.parent / "files").mkdir(exist_ok=True)
+            (path.parent / "files" / name).write_bytes(b"%PDF-1.4\n" + bytes([self.rng.randrange(256)]) * 900)
+            text = path.read_text(encoding="utf-8")
+            path.write_text(text.replace("\n---\n", f"\nattachments: [files/{name}]\n---\n", 1)
+                            if "attachments:" not in text else text, encoding="utf-8")
+        return None
+
+    def department(self) -> str | None:
+        if (self.root / "departments/fgw.yaml").exists():
+            return self.add()
+        make_cluster(self.root, {
+            "departments/fgw.yaml": SECOND_DEPT,
+            "content/fgw/xxgk/zn.md": page("发展改革委政府信息公开指南", "2024-01-05 09:00", "指南正文。"),
+            "content/fgw/xxgk/zd.md": page("发展改革委政府信息公开制度", "2024-01-05 09:00", "制度正文。"),
+            "content/fgw/gzdt/first.md": page("发展改革委召开会议", self.date(), self.text()),
+        }, defaults=False)
+        return None
+
+    def rename_department(self) -> str | None:
+        path = self.root / "departments/jxj.yaml"
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace("short_name: 市经信局", f"short_name: 经信局{self.rng.randrange(10)}")
+                        .replace(text.split("\n", 1)[0], f"name: 测试市经济和信息化局{self.rng.choice('甲乙丙')}"),
+                        encoding="utf-8")
+        return None
+
+    def site(self) -> str | None:
+        path = self.root / "site.yaml"
+        text = path.read_text(encoding="utf-8")
+        size = self.rng.choice([2, 3, 20])
+        path.write_text("\n".join(f"page_size: {size}" if l.startswith("page_size:") else l
+                                  for l in text.splitlines()) + "\n", encoding="utf-8")
+        return None
+
+    def template(self) -> str | None:
+        mark = self.rng.randrange(1000)
+        make_cluster(self.root, {"templates/404.html": '{% extends "base.html" %}{% block main %}'
+                                 f'<h1>页面不存在（{mark}）</h1>{{% endblock %}}'}, defaults=False)
+        return None
+
+    def assign(self) -> str | None:
+        make_cluster(self.root, {f"content/jxj/zcwj/{self.fresh()}.md": item(
+            f"关于{self.rng.choice(WORDS)}的通知", "2024-06-12 09:30", "2024-06-10")}, defaults=False)
+        assign(self.root)
+        return None
+
+
+def start(root: Path) -> Path:
+    return make_cluster(root, {
+        "content/jxj/gzdt/a.md": page("第一篇动态", "2024-03-01 09:00", "开篇。"),
+        "content/jxj/tzgg/b.md": page("第一份通知", "2024-03-02 09:00", "通知。"),
+        "content/jxj/zcjd/c.md": page("第一篇解读", "2024-03-03 09:00", "解读。"),
+    })
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_incremental_builds_equal_cold_builds_after_every_edit(tmp_path: Path, seed: int):
+    rng = random.Random(seed)
+    root = start(tmp_path / "site")
+    editor = Editor(root, rng)
+    # Even seeds keep one cache in memory between builds, as the preview server does; odd seeds
+    # start each build from build/cache on disk, as the command does.
+    shared = Cache(root / "build" / "cache") if seed % 2 == 0 else None
+    out = root / "build" / "site"
+    build(root, out, index=False, cache=shared, workers=1)
+    built = 0
+    for n in range(STEPS):
+        what = editor.step()
+        cold_root = tmp_path / f"cold-{n}"
+        shutil.copytree(root, cold_root, ignore=shutil.ignore_patterns("build"))
+        try:
+            build(root, out, index=False, cache=shared, workers=1)
+        except BuildFailed as e:
+            # An edit that breaks a link (a move, a delete) fails both ways alike, and publishes nothing.
+            with pytest.raises(BuildFailed) as cold:
+                build(cold_root, cold_root / "build" / "site", index=False, workers=1)
+            assert [str(p) for p in cold.value.problems] == [str(p) for p in e.problems]
+            editor.undo_breakage()
+            continue
+        build(cold_root, cold_root / "build" / "site", index=False, workers=1)
+        assert tree(out) == tree(cold_root / "build" / "site"), f"seed {seed}, step {n}: {what}"
+        built += 1
+        shutil.rmtree(cold_root)
+    assert built >= STEPS // 2
+
+
+def test_a_build_with_nothing_changed_renders_nothing_and_makes_no_release(tmp_path: Path):
+    root = start(tmp_path / "site")
+    first = build(root, index=False)
+    (root / "content/jxj/gzdt/a.md").touch()        # touched, not changed: the pages are the same
+    second = build(root, index=False)
+    third = build(root, index=False)
+    assert first.release is not None and first.rendered == first.files
+    assert second.release is None and second.rendered == 0
+    assert third.release is None and third.timings == ()      # known unchanged before anything is read
+
+
+def test_one_edit_rewrites_only_the_outputs_that_show_it(tmp_path: Path):
+    root = start(tmp_path / "site")
+    build(root, index=False)
+    path = root / "content/jxj/gzdt/a.md"
+    path.write_text(page("第一篇动态", "2024-03-01 09:00", "开篇，补充一句。"), encoding="utf-8")
+    report = build(root, index=False)
+    # The page, and the feeds that carry its summary (taken from the body when it has none).
+    assert report.release is not None
+    assert set(report.release.changed) == {"jxj/gzdt/a/index.html", "feed.xml", "jxj/feed.xml", "jxj/gzdt/feed.xml"}
+    path.write_text(page("改过标题的动态", "2024-03-01 09:00", "开篇，补充一句。"), encoding="utf-8")
+    changed = set(build(root, index=False).release.changed)
+    # The title shows on the page, its column's list, the department home, the portal's
+    # 部门动态 block and the feeds; nothing else is rewritten.
+    assert changed == {"jxj/gzdt/a/index.html", "jxj/gzdt/index.html", "jxj/index.html", "index.html",
+                       "feed.xml", "jxj/feed.xml", "jxj/gzdt/feed.xml"}
+
+
+def test_parallel_and_serial_builds_write_the_same_bytes(tmp_path: Path):
+    files = {f"content/jxj/gzdt/n{i:03d}.md": page(f"动态第{i}条", f"2024-02-{i % 28 + 1:02d} 09:00",
+                                                   f"## 第{i}条\n\n正文{i}，[相关](n{(i + 1) % 450:03d}.md)。")
+             for i in range(450)}
+    serial = make_cluster(tmp_path / "serial", files)
+    parallel = make_cluster(tmp_path / "parallel", files)
+    a = build(serial, index=False, workers=1)
+    b = build(parallel, index=False, workers=2)
+    assert a.rendered == b.rendered > 400
+    assert tree(serial / "build/site") == tree(parallel / "build/site")
+
+
+def test_a_corrupt_or_foreign_cache_is_ignored(tmp_path: Path):
+    root = start(tmp_path / "site")
+    build(root, index=False)
+    expected = tree(root / "build/site")
+    db = root / "build/cache/cache.sqlite"
+    db.write_bytes(b"not a database" * 100)
+    (root / "content/jxj/gzdt/a.md").write_text(page("第一篇动态", "2024-03-01 09:00", "开篇。"), encoding="utf-8")
+    build(root, index=False)
+    assert tree(root / "build/site") == expected
+    # A cache signed with another secret (copied from elsewhere) is never unpickled.
+    (root / "build/cache/secret").write_bytes(b"x" * 32)
+    shutil.rmtree(root / "build/releases")
+    (root / "build/site").unlink()
+    build(root, index=False)
+    assert tree(root / "build/site") == expected

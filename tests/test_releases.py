@@ -1,0 +1,169 @@
+"""Releases: each publish a new one, unchanged files linked, one switch; rollback; a department held back."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from sitegen.build import build, rollback
+from sitegen.cli import main
+from sitegen.errors import BuildFailed, OutputError
+from sitegen.output import releases
+
+from clusters import SITE_YAML, make_cluster, page
+from test_incremental import SECOND_DEPT, tree
+
+
+def two_departments(root: Path) -> Path:
+    return make_cluster(root, {
+        "departments/fgw.yaml": SECOND_DEPT,
+        "content/fgw/xxgk/zn.md": page("发展改革委政府信息公开指南", "2024-01-05 09:00", "指南正文。"),
+        "content/fgw/xxgk/zd.md": page("发展改革委政府信息公开制度", "2024-01-05 09:00", "制度正文。"),
+        "content/fgw/gzdt/plan.md": page("发展改革委部署年度计划", "2024-04-01 09:00", "见[经信局的动态](../../jxj/gzdt/a.md)。"),
+        "content/jxj/gzdt/a.md": page("经信局动态", "2024-03-01 09:00", "正文。"),
+    })
+
+
+def test_each_publish_is_a_release_linking_what_did_not_change(tmp_path: Path):
+    root = two_departments(tmp_path / "site")
+    out = root / "build" / "site"
+    first = build(root, index=False)
+    assert out.is_symlink() and os.readlink(out) == "releases/r000001"
+    (root / "content/jxj/gzdt/a.md").write_text(page("经信局动态", "2024-03-01 09:00", "改过的正文。"), encoding="utf-8")
+    second = build(root, index=False)
+    assert os.readlink(out) == "releases/r000002"
+    assert second.release.linked == first.files - second.release.written
+    old, new = root / "build/releases/r000001", root / "build/releases/r000002"
+    assert (old / "index.html").stat().st_ino == (new / "index.html").stat().st_ino       # one file, two releases
+    assert (old / "jxj/gzdt/a/index.html").read_text() != (new / "jxj/gzdt/a/index.html").read_text()
+    assert [r.id for r in releases(out)] == ["r000001", "r000002"] and releases(out)[-1].current
+
+
+def test_rollback_switches_back_atomically_with_the_matching_search_index(tmp_path: Path):
+    root = two_departments(tmp_path / "site")
+    out = root / "build" / "site"
+    build(root)
+    before = tree(out)
+    first_index = os.readlink(root / "build/search/current")
+    (root / "content/jxj/gzdt/b.md").write_text(page("新的动态", "2024-05-01 09:00", "新增。"), encoding="utf-8")
+    build(root)
+    assert os.readlink(root / "build/search/current") != first_index
+    info, index_back = rollback(out)
+    assert info.id == "r000001" and index_back
+    assert tree(out) == before and os.readlink(root / "build/search/current") == first_index
+    info, _ = rollback(out, "r000002")
+    assert "jxj/gzdt/b/index.html" in tree(out)
+    with pytest.raises(OutputError, match=r"no release 'r000009' \(kept: r000001, r000002\)"):
+        rollback(out, "r000009")
+
+
+def test_the_cli_lists_releases_and_rolls_back(tmp_path: Path):
+    root = two_departments(tmp_path / "site")
+    build(root, index=False)
+    (root / "content/jxj/gzdt/a.md").write_text(page("经信局动态（更正）", "2024-03-01 09:00", "正文。"), encoding="utf-8")
+    build(root, index=False)
+    listed = CliRunner().invoke(main, ["releases", "--root", str(root)]).output.splitlines()
+    assert listed[0].startswith("  r000001  ") and listed[-1] == "* the live release"
+    current = next(l for l in listed if l.startswith("* r000002"))
+    assert "written" in current and "unchanged" in current
+    assert "      jxj/gzdt/a/index.html" in listed
+    result = CliRunner().invoke(main, ["rollback", "--root", str(root)])
+    assert result.exit_code == 0 and result.output.startswith("r000001 (built ")
+    assert "is live again; its search index is no longer kept" in result.output     # built without an index
+
+
+def test_only_the_newest_releases_are_kept(tmp_path: Path):
+    root = make_cluster(tmp_path / "site", {"site.yaml": SITE_YAML + "releases: 3\n"})
+    (root / "content/jxj/gzdt").mkdir(parents=True)
+    for n in range(5):
+        (root / f"content/jxj/gzdt/n{n}.md").write_text(page(f"动态{n}", f"2024-03-0{n + 1} 09:00"), encoding="utf-8")
+        build(root, index=False)
+    assert [r.id for r in releases(root / "build/site")] == ["r000003", "r000004", "r000005"]
+    assert sorted(p.name for p in (root / "build/releases").iterdir()) == [
+        "r000003", "r000003.json", "r000004", "r000004.json", "r000005", "r000005.json"]
+
+
+def test_a_failed_build_switches_nothing(tmp_path: Path):
+    root = two_departments(tmp_path / "site")
+    build(root, index=False)
+    (root / "content/jxj/gzdt/bad.md").write_text(page(date="yesterday"), encoding="utf-8")
+    with pytest.raises(BuildFailed):
+        build(root, index=False)
+    assert os.readlink(root / "build/site") == "releases/r000001"
+    assert sorted(p.name for p in (root / "build/releases").iterdir()) == ["r000001", "r000001.json"]
+
+
+def test_keep_going_publishes_everyone_else_and_keeps_the_broken_department_as_it_was(tmp_path: Path):
+    root = two_departments(tmp_path / "site")
+    build(root, index=False)
+    before = tree(root / "build/site")
+    # 经信局 breaks a page; 发展改革委 publishes a new one the same day.
+    (root / "content/jxj/gzdt/a.md").write_text(page("经信局动态（改坏了）", "not a date"), encoding="utf-8")
+    (root / "content/jxj/gzdt/c.md").write_text(page("经信局新动态", "2024-06-01 09:00"), encoding="utf-8")
+    (root / "content/fgw/gzdt/news.md").write_text(page("发展改革委新动态", "2024-06-02 09:00"), encoding="utf-8")
+    with pytest.raises(BuildFailed):
+        build(root, index=False)
+    report = build(root, index=False, keep_going=True)
+    assert [slug for slug, _ in report.held] == ["jxj"]
+    assert [str(p) for p in report.held[0][1]] == [
+        "content/jxj/gzdt/a.md:3: date: expected a date and time as YYYY-MM-DD HH:MM (such as 2024-03-12 09:30), "
+        "found 'not a date'"]
+    after = tree(root / "build/site")
+    assert "fgw/gzdt/news/index.html" in after                         # the healthy department published
+    assert "jxj/gzdt/c/index.html" not in after                        # the held one is as it was
+    assert after["jxj/gzdt/a/index.html"] == before["jxj/gzdt/a/index.html"]
+    assert '<a href="/jxj/gzdt/a/">经信局的动态</a>' in (root / "build/site/fgw/gzdt/plan/index.html").read_text()
+    assert report.release.held == ("jxj",)
+    # Fixed, the department publishes again.
+    (root / "content/jxj/gzdt/a.md").write_text(page("经信局动态", "2024-03-01 09:00", "正文。"), encoding="utf-8")
+    fixed = build(root, index=False, keep_going=True)
+    assert fixed.held == () and "jxj/gzdt/c/index.html" in tree(root / "build/site")
+
+
+def test_keep_going_never_holds_back_the_whole_cluster(tmp_path: Path):
+    root = two_departments(tmp_path / "site")
+    build(root, index=False)
+    (root / "site.yaml").write_text(SITE_YAML.replace("page_size: 20", "page_size: lots"), encoding="utf-8")
+    with pytest.raises(BuildFailed) as e:
+        build(root, index=False, keep_going=True)
+    assert str(e.value.problems[0]).startswith("site.yaml:")
+
+
+def test_the_cli_says_which_department_was_held_back(tmp_path: Path):
+    root = two_departments(tmp_path / "site")
+    build(root, index=False)
+    (root / "content/fgw/gzdt/plan.md").write_text(page("发展改革委部署年度计划", "2024-04-01 09:00", "[坏链接](nope.md)"),
+                                                   encoding="utf-8")
+    result = CliRunner().invoke(main, ["build", "--root", str(root), "--keep-going"])
+    assert result.exit_code == 0
+    assert "held back fgw: 1 problem; its pages stay as the previous release had them:" in result.output
+    assert "  content/fgw/gzdt/plan.md:5: link: expected a relative path to an existing page (.md) or document, " \
+           "found 'nope.md'" in result.output
+
+
+@pytest.mark.slow
+def test_a_killed_build_leaves_nothing_behind_and_the_web_root_always_exists(tmp_path: Path):
+    files = {f"content/jxj/gzdt/n{i:03d}.md": page(f"动态{i}", f"2024-02-{i % 28 + 1:02d} 09:00") for i in range(300)}
+    root = make_cluster(tmp_path / "site", files)
+    build(root, index=False)
+    live = tree(root / "build/site")
+    for n in range(6):
+        (root / f"content/jxj/gzdt/extra{n}.md").write_text(page(f"新增{n}", "2024-05-01 09:00"), encoding="utf-8")
+        proc = subprocess.Popen([sys.executable, "-m", "sitegen", "build", "--root", str(root)],
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        time.sleep(0.4 + 0.25 * n)       # somewhere in load, render or write
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
+        assert (root / "build/site/index.html").is_file()        # the web root never disappears
+    build(root, index=False)
+    leftovers = [p.name for p in (root / "build").iterdir() if p.name.startswith(".")]
+    leftovers += [p.name for p in (root / "build/releases").iterdir() if p.name.startswith(".")]
+    assert leftovers == []
+    assert set(live) <= set(tree(root / "build/site"))
