@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import importlib.resources
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -15,7 +16,18 @@ import jinja2.meta
 from . import urls
 from .errors import Problem
 
-BUILTIN_THEMES = Path(__file__).resolve().parent.parent / "themes"
+def _builtin_themes() -> Path:
+    """The themes shipped with sitegen: the package's copy when installed, the repository's in a checkout."""
+    checkout = Path(__file__).resolve().parent.parent / "themes"
+    if (checkout / "default" / "templates").is_dir():
+        return checkout
+    # sitegen.themes is a folder of data, not a module: with no __init__.py it is a namespace
+    # package, whose files() is a MultiplexedPath over its (single) folder.
+    installed = importlib.resources.files("sitegen.themes")
+    return Path(next(iter(installed.iterdir())).parent) if hasattr(installed, "iterdir") else checkout
+
+
+BUILTIN_THEMES = _builtin_themes()
 
 
 @dataclass(frozen=True)
