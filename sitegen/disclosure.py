@@ -15,7 +15,7 @@ import chinese_calendar.constants
 from .config import XxgkSpec
 from .content import Source
 from .errors import Problem, shown
-from .model import Cluster, Disclosure, Page, newest_first
+from .model import Cluster, Disclosure, Page, newest_first, value
 from .urls import PORTAL, absolute
 
 INTERNAL_KINDS = ("xxgk", "report")   # the 信息公开 section's own pages: guide, rules, annual reports
@@ -128,7 +128,7 @@ def working_days(start: date, end: date) -> int:
 # ---------------------------------------------------------------- catalog rows
 
 
-@dataclass(frozen=True)
+@value
 class Entry:
     """One catalog row: what the tables, the filters and the exports show of an item."""
 
@@ -200,7 +200,7 @@ def to_csv(rows: Iterable[Entry], base_url: str) -> bytes:
 # ---------------------------------------------------------------- annual report counts
 
 
-@dataclass(frozen=True)
+@value
 class YearCounts:
     """What a department's 年报 reports for a year, counted from the catalog."""
 

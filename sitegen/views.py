@@ -12,7 +12,7 @@ from typing import Callable, Iterable
 from urllib.parse import urlsplit
 
 from .disclosure import Entry, YearCounts
-from .model import Attachment, Cluster, Column, Department, Disclosure, Heading, Page
+from .model import Attachment, Cluster, Column, Department, Disclosure, Heading, Page, value
 from .urls import PORTAL, SITEMAP_HTML, absolute, feed_url, home_url, page_url, xxgk_url
 
 # Column kinds as the national page-tagging rules name a column's type (ColumnType).
@@ -25,14 +25,14 @@ KIND_NAMES = {
 # ---------------------------------------------------------------- small parts
 
 
-@dataclass(frozen=True)
+@value
 class Link:
     title: str
     url: str
     current: bool = False
 
 
-@dataclass(frozen=True)
+@value
 class Ref:
     """Another page as a link shows it: enough to name and date it without its body."""
 
@@ -43,7 +43,7 @@ class Ref:
     summary: str
 
 
-@dataclass(frozen=True)
+@value
 class Item:
     """One line of a list: enough to show and link a page without the whole Page."""
 
@@ -54,7 +54,7 @@ class Item:
     validity: str | None
 
 
-@dataclass(frozen=True)
+@value
 class Chrome:
     """What every page's frame (head, header, nav, footer) needs."""
 
@@ -72,7 +72,7 @@ class Chrome:
     contact_url: str
 
 
-@dataclass(frozen=True)
+@value
 class Pager:
     number: int
     count: int
@@ -84,7 +84,7 @@ class Pager:
 # ---------------------------------------------------------------- one view per template
 
 
-@dataclass(frozen=True)
+@value
 class ArticleBody:
     """An article as its page shows it (the model's Page less what only search and the build need)."""
 
@@ -96,7 +96,7 @@ class ArticleBody:
     disclosure: Disclosure | None
 
 
-@dataclass(frozen=True)
+@value
 class Article:
     chrome: Chrome
     page: ArticleBody
@@ -112,7 +112,7 @@ class Article:
     tabs: tuple[Link, ...]
 
 
-@dataclass(frozen=True)
+@value
 class ColumnList:
     chrome: Chrome
     column: Column
@@ -123,33 +123,33 @@ class ColumnList:
     aggregated: bool
 
 
-@dataclass(frozen=True)
+@value
 class DepartmentHome:
     chrome: Chrome
     dept: Department
     blocks: tuple[tuple[Column, tuple[Item, ...]], ...]
 
 
-@dataclass(frozen=True)
+@value
 class PortalHome:
     chrome: Chrome
     blocks: tuple[tuple[str, str | None, tuple[Item, ...]], ...]   # (title, 更多 link, items)
     departments: tuple[Department, ...]
 
 
-@dataclass(frozen=True)
+@value
 class SiteMap:
     chrome: Chrome
     sections: tuple[tuple[Department | None, tuple[Column, ...]], ...]
 
 
-@dataclass(frozen=True)
+@value
 class NotFound:
     chrome: Chrome
     departments: tuple[Department, ...]
 
 
-@dataclass(frozen=True)
+@value
 class FeedEntry:
     title: str
     url: str             # absolute
@@ -158,7 +158,7 @@ class FeedEntry:
     summary: str
 
 
-@dataclass(frozen=True)
+@value
 class Feed:
     title: str
     self_url: str
@@ -167,7 +167,7 @@ class Feed:
     entries: tuple[FeedEntry, ...]
 
 
-@dataclass(frozen=True)
+@value
 class SearchShell:
     chrome: Chrome
 
@@ -176,9 +176,14 @@ class SearchShell:
 
 
 def item(cluster: Cluster, page: Page) -> Item:
-    owner = cluster.departments.get(page.owner)
-    return Item(page.title, page.url, page.date, owner.short_name if owner else cluster.site.name,
-                page.disclosure.validity if page.disclosure else None)
+    key = ("item", page.id)
+    found = cluster.shared.get(key)
+    if found is None or found[0] is not page:
+        owner = cluster.departments.get(page.owner)
+        found = cluster.shared[key] = (page, Item(page.title, page.url, page.date,
+                                                  owner.short_name if owner else cluster.site.name,
+                                                  page.disclosure.validity if page.disclosure else None))
+    return found[1]
 
 
 def items(cluster: Cluster, ids: Iterable[str]) -> tuple[Item, ...]:
@@ -202,9 +207,12 @@ def chrome(cluster: Cluster, owner: str, url: str, title: str, description: str,
            current: str | None = None) -> Chrome:
     site = cluster.site
     dept = cluster.departments.get(owner)
-    nav_home = Link("首页" if dept is None else "部门首页", home_url(owner), current == "home")
-    nav = ((nav_home,) + tuple(Link(c.title, c.url, current == c.id) for c in cluster.owner_columns(owner))
-           + (Link("信息公开", xxgk_url(owner), current == "xxgk"),))
+    nav = cluster.shared.get(("nav", owner, current))
+    if nav is None:
+        nav_home = Link("首页" if dept is None else "部门首页", home_url(owner), current == "home")
+        nav = cluster.shared[("nav", owner, current)] = (
+            (nav_home,) + tuple(Link(c.title, c.url, current == c.id) for c in cluster.owner_columns(owner))
+            + (Link("信息公开", xxgk_url(owner), current == "xxgk"),))
     base_meta = (("SiteName", site.name), ("SiteDomain", urlsplit(site.base_url).netloc),
                  ("SiteIDCode", site.site_id_code))
     full_title = title if title == site.name else f"{title} - {dept.name if dept else site.name}"
@@ -237,7 +245,7 @@ def pager(url: Callable[[int], str], number: int, count: int) -> Pager:
 # ---------------------------------------------------------------- 政府信息公开 pages
 
 
-@dataclass(frozen=True)
+@value
 class Facet:
     title: str
     url: str
@@ -245,7 +253,7 @@ class Facet:
     current: bool = False
 
 
-@dataclass(frozen=True)
+@value
 class FilterChoices:
     """The catalog filter form's choices, from the configuration and the items there are."""
 
@@ -257,7 +265,7 @@ class FilterChoices:
     validity: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@value
 class Catalog:
     """One static page of a catalog table and everything around it."""
 
@@ -272,7 +280,7 @@ class Catalog:
     sort: str = "published-desc"                        # the order of the static table, for the filter
 
 
-@dataclass(frozen=True)
+@value
 class CatalogPage:
     chrome: Chrome
     catalog: Catalog
@@ -281,7 +289,7 @@ class CatalogPage:
     pager: Pager
 
 
-@dataclass(frozen=True)
+@value
 class SectionHome:
     chrome: Chrome
     dept: Department
@@ -296,7 +304,7 @@ class SectionHome:
     csv_url: str
 
 
-@dataclass(frozen=True)
+@value
 class SectionPage:
     """A page of a department's section that shows the department and its tabs: reports, how to apply."""
 

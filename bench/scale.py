@@ -1,0 +1,226 @@
+#!/usr/bin/env python3
+"""sitegen at city scale beside Hugo, in one run on one machine.
+
+    python bench/scale.py [--pages 20000] [--departments 20] [--seed 1] [--python .venv/bin/python]
+                          [--hugo hugo] [--no-serve] [--json FILE]
+
+Generates a synthetic cluster with bench/synth.py (reused when the parameters and synth.py are
+unchanged), writes the same pages as a Hugo site (same Markdown bodies; front matter dates in
+RFC 3339; a small theme with a frame, lists paginated by 20 and single pages), then measures:
+
+  hugo cold         `hugo` into an empty public/
+  sitegen cold      build() of the site with no cache, no release and no index (the index is its own stage)
+  sitegen no-op     the same again: nothing changed since the live release
+  sitegen touched   every page's mtime changed, no text changed: the whole pipeline, every output a cache hit
+  sitegen edit      one page's body changed: one new release
+  sitegen index     the search index stage alone, cold (for the record; it is not part of the site build)
+  serve             `sitegen serve`: from saving a page to the served page showing it
+
+Each build runs in its own process; wall and CPU seconds and peak RSS (the process and its pool)
+come from os.wait4. Standard library only; Hugo is the Debian package `hugo`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+
+BENCH = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(BENCH)
+OUT = os.path.join(BENCH, "out")
+sys.path.insert(0, BENCH)
+import build as timer  # noqa: E402  (bench/build.py: cluster generation and tables)
+
+DATE = re.compile(r"^date: (\d{4}-\d\d-\d\d)(?: (\d\d:\d\d))?\s*$", re.M)
+HUGO_CONFIG = """baseURL = "https://www.example.gov.cn/"
+languageCode = "zh-cn"
+title = "bench"
+disableKinds = ["taxonomy", "term", "RSS", "sitemap", "robotsTXT"]
+[pagination]
+  pagerSize = 20
+paginate = 20
+[markup.goldmark.renderer]
+  unsafe = false
+"""
+BASEOF = """<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><title>{{ .Title }} - {{ site.Title }}</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"></head><body>
+<header><a href="/">{{ site.Title }}</a><nav><ul>{{ range site.Sections }}<li><a href="{{ .RelPermalink }}">{{ .Title }}</a></li>{{ end }}</ul></nav></header>
+<main>{{ block "main" . }}{{ end }}</main><footer><p>主办单位：测试市人民政府办公室</p></footer></body></html>
+"""
+SINGLE = """{{ define "main" }}<article><h1>{{ .Title }}</h1><p>发布日期：{{ .Date.Format "2006-01-02 15:04" }}</p>
+{{ with .Params.summary }}<p>{{ . }}</p>{{ end }}{{ .TableOfContents }}<div>{{ .Content }}</div>
+<nav>{{ with .PrevInSection }}<a href="{{ .RelPermalink }}">{{ .Title }}</a>{{ end }}{{ with .NextInSection }}<a href="{{ .RelPermalink }}">{{ .Title }}</a>{{ end }}</nav></article>{{ end }}
+"""
+LIST = """{{ define "main" }}<h1>{{ .Title }}</h1><ul>{{ range (.Paginate .RegularPagesRecursive).Pages }}
+<li><a href="{{ .RelPermalink }}">{{ .Title }}</a><time>{{ .Date.Format "2006-01-02" }}</time></li>{{ end }}</ul>
+{{ template "_internal/pagination.html" . }}{{ end }}
+"""
+
+
+def hugo_site(cluster: str, target: str) -> None:
+    """The cluster's pages as a Hugo site (rebuilt only when missing)."""
+    if os.path.isfile(os.path.join(target, "hugo.toml")):
+        return
+    shutil.rmtree(target, ignore_errors=True)
+    for dirpath, _, names in os.walk(os.path.join(cluster, "content")):
+        rel = os.path.relpath(dirpath, os.path.join(cluster, "content"))
+        for name in names:
+            if not name.endswith(".md"):
+                continue
+            with open(os.path.join(dirpath, name), encoding="utf-8") as f:
+                text = f.read()
+            text = DATE.sub(lambda m: f"date: {m.group(1)}T{m.group(2) or '00:00'}:00+08:00", text, count=1)
+            os.makedirs(os.path.join(target, "content", rel), exist_ok=True)
+            with open(os.path.join(target, "content", rel, name), "w", encoding="utf-8") as f:
+                f.write(text)
+    for path, text in (("hugo.toml", HUGO_CONFIG), ("layouts/_default/baseof.html", BASEOF),
+                       ("layouts/_default/single.html", SINGLE), ("layouts/_default/list.html", LIST)):
+        os.makedirs(os.path.dirname(os.path.join(target, path)) or target, exist_ok=True)
+        with open(os.path.join(target, path), "w", encoding="utf-8") as f:
+            f.write(text)
+
+
+def run(cmd: list[str], cwd: str = REPO) -> dict:
+    t0 = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    output = proc.stdout.read().decode("utf-8", "replace")
+    _, status, ru = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t0
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed:\n{output[-3000:]}")
+    return {"wall": wall, "cpu": ru.ru_utime + ru.ru_stime, "rss": timer.maxrss_bytes(ru.ru_maxrss), "output": output}
+
+
+def sitegen(python: str, root: str, index: bool = False) -> dict:
+    code = ("import sys, json; from pathlib import Path; from sitegen.build import build; "
+            f"r = build(Path({root!r}), index={index}); "
+            "print(json.dumps({'files': r.files, 'rendered': r.rendered, "
+            "'written': r.release.written if r.release else 0, 'timings': r.timings}))")
+    result = run([python, "-c", code])
+    result.update(json.loads(result.pop("output").strip().splitlines()[-1]))
+    return result
+
+
+def edit(path: str, text: str) -> None:
+    with open(path, encoding="utf-8") as f:
+        body = f.read()
+    with open(path, "w", encoding="utf-8") as f:
+        f.write(body.rstrip("\n") + f"\n\n{text}\n")
+
+
+def serve_latency(python: str, root: str, page: str, url_path: str, tries: int = 5) -> list[float]:
+    """Seconds from writing a page to the preview server answering with the new text, ``tries`` times."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    proc = subprocess.Popen([python, "-m", "sitegen", "serve", "--root", root, "--port", str(port)],
+                            cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    url = f"http://127.0.0.1:{port}{url_path}"
+
+    def fetch() -> str:
+        try:
+            with urllib.request.urlopen(url, timeout=10) as r:
+                return r.read().decode("utf-8", "replace")
+        except OSError:
+            return ""
+
+    try:
+        deadline = time.monotonic() + 1800
+        while not fetch() and time.monotonic() < deadline:
+            time.sleep(0.5)
+        time.sleep(3)       # let the first build's index and the watcher settle
+        seen = []
+        for n in range(tries):
+            marker = f"预览延迟测量第{n}次{time.time_ns()}"
+            t0 = time.perf_counter()
+            edit(page, marker)
+            while marker not in fetch():
+                if time.perf_counter() - t0 > 120:
+                    raise SystemExit("the preview never showed the edit")
+                time.sleep(0.01)
+            seen.append(time.perf_counter() - t0)
+            time.sleep(2.5)     # the search index catches up after the reload; do not measure that
+        return seen
+    finally:
+        os.killpg(proc.pid, 15)
+        proc.wait(timeout=30)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--pages", type=int, default=20000)
+    ap.add_argument("--departments", type=int, default=20)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--python", default=timer.default_python())
+    ap.add_argument("--hugo", default=shutil.which("hugo") or "hugo")
+    ap.add_argument("--no-serve", action="store_true", help="skip the preview latency measurement")
+    ap.add_argument("--json", help="also write the figures here")
+    args = ap.parse_args()
+
+    timer.CLUSTER = cluster = os.path.join(OUT, f"scale-{args.pages}")
+    timer.STAMP = cluster + ".json"
+    made, took = timer.ensure_cluster(args.departments, args.pages, args.seed)
+    if made:
+        print(f"generated {args.pages} pages in {took:.1f}s into {timer.rel(cluster)}")
+    hugo_root = cluster + "-hugo"
+    hugo_site(cluster, hugo_root)
+    rows, figures = [], {}
+
+    def row(name: str, r: dict, note: str = "") -> None:
+        figures[name] = {k: v for k, v in r.items() if k != "output"}
+        rows.append([name, f"{r['wall']:.2f}", f"{r['cpu']:.2f}", timer.mib(r["rss"]), note])
+
+    shutil.rmtree(os.path.join(hugo_root, "public"), ignore_errors=True)
+    hugo = run([args.hugo, "--quiet", "-d", "public"], cwd=hugo_root)
+    row("hugo cold", hugo, f"{timer.tree_size(os.path.join(hugo_root, 'public'))[0]} files")
+
+    shutil.rmtree(os.path.join(cluster, "build"), ignore_errors=True)
+    cold = sitegen(args.python, cluster)
+    row("sitegen cold", cold, f"{cold['files']} files")
+    noop = sitegen(args.python, cluster)
+    row("sitegen no-op", noop, f"{noop['written']} written")
+    for dirpath, _, names in os.walk(os.path.join(cluster, "content")):
+        for name in names:
+            if name.endswith(".md"):
+                os.utime(os.path.join(dirpath, name))
+    time.sleep(2.1)     # past the racy window, as files edited earlier in a day are
+    touched = sitegen(args.python, cluster)
+    row("sitegen touched", touched, f"{touched['rendered']} rendered, {touched['written']} written")
+    page = next(os.path.join(d, n) for d, _, ns in sorted(os.walk(os.path.join(cluster, "content")))
+                for n in sorted(ns) if n.endswith(".md") and "/gzdt" in d)
+    edit(page, "基准测试追加的一句话。")
+    edited = sitegen(args.python, cluster)
+    row("sitegen edit", edited, f"{edited['rendered']} rendered, {edited['written']} written")
+    index = sitegen(args.python, cluster, index=True)
+    stage = dict(index["timings"]).get("index", 0.0)
+    figures["index stage"] = stage
+    rows.append(["sitegen index", f"{stage:.2f}", "", timer.mib(index["rss"]), "the search index stage, cold"])
+
+    print(f"\n{args.pages} pages, {args.departments} departments, one run, this machine "
+          f"({os.cpu_count()} cores)\n")
+    print(timer.table(["build", "wall s", "cpu s", "peak RSS MiB", ""], rows))
+    print(f"\nsitegen cold / hugo cold: {cold['wall'] / hugo['wall']:.2f}x wall, {cold['cpu'] / hugo['cpu']:.2f}x CPU")
+    print("sitegen cold stages: " + ", ".join(f"{s} {t:.2f}s" for s, t in cold["timings"]))
+    print("sitegen edit stages: " + ", ".join(f"{s} {t:.2f}s" for s, t in edited["timings"]))
+
+    if not args.no_serve:
+        rel = os.path.relpath(page, os.path.join(cluster, "content"))[:-3]
+        seen = serve_latency(args.python, cluster, page, "/" + rel + "/")
+        figures["serve"] = seen
+        print(f"\nserve: save to page shown, {len(seen)} edits: "
+              + ", ".join(f"{s:.2f}s" for s in seen) + f" (median {sorted(seen)[len(seen) // 2]:.2f}s)")
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as f:
+            json.dump(figures, f, ensure_ascii=False, indent=1)
+
+
+if __name__ == "__main__":
+    main()
