@@ -6,11 +6,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Mapping, TypeVar
 
+from typing_extensions import dataclass_transform
+
 from .config import SiteSpec
 
 T = TypeVar("T")
 
 
+@dataclass_transform(frozen_default=True)
 def value(cls: type[T]) -> type[T]:
     """A frozen dataclass whose repr is its values alone, made fast.
 
