@@ -5,12 +5,14 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
+import traceback
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
 import jinja2
 
+from .errors import BuildFailed, Problem
 from .plan import Job
 from .theme import Theme, template_digests
 
@@ -45,7 +47,22 @@ class Renderer:
     def render(self, job: Job) -> bytes:
         if job.template is None:
             return job.view
-        return self.env.get_template(job.template).render(vars(job.view)).encode()
+        try:
+            return self.env.get_template(job.template).render(vars(job.view)).encode()
+        except jinja2.TemplateError as e:
+            raise BuildFailed([_problem(job, e)]) from None
+
+
+def _problem(job: Job, e: jinja2.TemplateError) -> Problem:
+    """A theme mistake as a problem: the template and line where Jinja can tell, and the page it broke."""
+    where = getattr(e, "filename", None) or job.template or ""
+    line = getattr(e, "lineno", None)
+    for frame in reversed(traceback.extract_tb(e.__traceback__)):
+        if frame.filename.endswith((".html", ".xml")):
+            where, line = frame.filename, frame.lineno
+            break
+    return Problem(where, line, "(template)", f"a template that renders {job.url}",
+                   f"{type(e).__name__}: {e.message or e}")
 
 
 def renderer(env: jinja2.Environment, theme: Theme, site_digest: str) -> Renderer:
@@ -58,9 +75,12 @@ def renderer(env: jinja2.Environment, theme: Theme, site_digest: str) -> Rendere
 _worker: Renderer | None = None
 
 
-def _render_chunk(jobs: Sequence[Job]) -> list[bytes]:
+def _render_chunk(jobs: Sequence[Job]) -> list[bytes] | Problem:
     assert _worker is not None
-    return [_worker.render(job) for job in jobs]
+    try:
+        return [_worker.render(job) for job in jobs]
+    except BuildFailed as e:
+        return e.problems[0]     # a Problem crosses back to the parent; an exception with a list would not
 
 
 def render_all(r: Renderer, jobs: Sequence[Job], progress: Progress | None = None,
@@ -84,6 +104,8 @@ def render_all(r: Renderer, jobs: Sequence[Job], progress: Progress | None = Non
         chunks = [jobs[i:i + CHUNK] for i in range(0, total, CHUNK)]
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
             for chunk, results in zip(chunks, pool.map(_render_chunk, chunks)):
+                if isinstance(results, Problem):
+                    raise BuildFailed([results])
                 yield from zip(chunk, results)
                 done += len(chunk)
                 if progress:

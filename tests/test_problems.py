@@ -229,3 +229,14 @@ def test_failed_build_leaves_the_previous_site_exactly_as_it_was(cluster_root):
     assert sorted(p.name for p in out.parent.iterdir()) == ["cache", "releases", "search", "site"]
     assert sorted(p.name for p in (out.parent / "releases").iterdir()) == ["r000001", "r000001.json"], \
         "no staging folder may be left behind"
+
+
+def test_a_broken_template_is_a_problem_with_its_file_and_line_not_a_traceback(cluster_root):
+    root = cluster_root({"templates/404.html": '{% extends "base.html" %}{% block main %}\n<h1>{{ no_such_thing.title }}</h1>\n'
+                                               '{% endblock %}'})
+    with pytest.raises(BuildFailed) as e:
+        build(root, root / "out", index=False)
+    assert [str(p) for p in e.value.problems] == [
+        f"{root / 'templates/404.html'}:2: (template): expected a template that renders /404.html, "
+        "found UndefinedError: 'no_such_thing' is undefined"]
+    assert not (root / "out").exists()
