@@ -14,6 +14,7 @@ import pytest
 from browser_helpers import WIDTHS
 
 from sitegen.preview import Preview
+from sitegen.search import search_dir
 from sitegen.search.service import SearchService
 from sitegen.urls import SEARCH
 
@@ -43,7 +44,7 @@ class _Quiet(WSGIRequestHandler):
 @pytest.fixture(scope="module")
 def search_base(site_dir):
     """The preview app (static web root + the search service at /search/) on a loopback port."""
-    index = site_dir.parent / "search"
+    index = search_dir(site_dir)
     if not (index / "current").exists():
         pytest.fail(f"no search index beside the web root ({index}): the build writes one", pytrace=False)
     app = Preview(site_dir, mounts={SEARCH: SearchService(index)})
