@@ -10,8 +10,9 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, Field
 
-from .config import Strict, YamlError, parse_yaml, read_text, validate
+from .config import Strict, YamlError, one_line, parse_yaml, read_text, validate
 from .errors import Problem, shown
+from .files import kind, walk
 from .urls import PORTAL, RESERVED_SLUGS, SLUG_RE
 
 MAX_PAGE_BYTES = 1024 * 1024
@@ -28,6 +29,11 @@ XXGK = "xxgk"
 XXGK_PAGES = {"zn": "政府信息公开指南", "zd": "政府信息公开制度"}
 REPORTS = "nb"
 LEDGER_NAME = "index-numbers.tsv"
+# The portal's editors list here the department items they accept for the portal home (acceptance.py).
+ACCEPTED = "accepted.yaml"
+# Lists and quotes inside each other: far more than any document needs, far less than the depth at
+# which python-markdown spends seconds and then exhausts the Python stack (600 levels took 15 s).
+MAX_NESTING = 32
 
 
 def _datetime(value: Any) -> datetime:
@@ -55,8 +61,8 @@ def _words(value: Any) -> Any:
 
 
 class AttachmentSpec(Strict):
-    file: Annotated[str, Field(min_length=1, max_length=300)]
-    title: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    file: one_line(300)
+    title: one_line(200) | None = None
 
 
 def _attachment(value: Any) -> Any:
@@ -65,16 +71,16 @@ def _attachment(value: Any) -> Any:
 
 class DisclosureSpec(Strict):
     # 索引号 is written by `sitegen disclosure assign`, never by hand; the build checks it against the ledger.
-    index_no: Annotated[str, Field(min_length=1, max_length=80)] | None = None
-    category: Annotated[str, Field(min_length=1, max_length=30)] | None = None   # default: the column's
-    topic: Annotated[str, Field(min_length=1, max_length=30)]
-    genre: Annotated[str, Field(min_length=1, max_length=20)]
-    doc_number: Annotated[str, Field(max_length=60)] | None = None
+    index_no: one_line(80) | None = None
+    category: one_line(30) | None = None   # default: the column's
+    topic: one_line(30)
+    genre: one_line(20)
+    doc_number: one_line(60, min_length=0) | None = None
     written: Annotated[date, BeforeValidator(_date)]
     normative: bool = False          # 行政规范性文件: counted separately in the annual report
     validity: Annotated[str, AfterValidator(lambda v: _one_of(v, VALIDITY))] = "有效"
     invalid_from: Annotated[date, BeforeValidator(_date)] | None = None
-    replaced_by: Annotated[str, Field(min_length=1, max_length=300)] | None = None
+    replaced_by: one_line(300) | None = None
 
 
 def _one_of(value: str, allowed: tuple[str, ...]) -> str:
@@ -84,15 +90,15 @@ def _one_of(value: str, allowed: tuple[str, ...]) -> str:
 
 
 class PageMeta(Strict):
-    title: Annotated[str, Field(min_length=1, max_length=200)]
+    title: one_line(200)
     date: Annotated[datetime, BeforeValidator(_datetime)]
     summary: Annotated[str, Field(max_length=500)] = ""
-    keywords: Annotated[tuple[Annotated[str, Field(max_length=30)], ...], BeforeValidator(_words), Field(max_length=20)] = ()
+    keywords: Annotated[tuple[one_line(30, min_length=0), ...], BeforeValidator(_words), Field(max_length=20)] = ()
     portal: bool = False
-    department: str | None = None
+    department: one_line(40) | None = None
     attachments: tuple[Annotated[AttachmentSpec, BeforeValidator(_attachment)], ...] = ()
     disclosure: DisclosureSpec | None = None
-    interprets: Annotated[str, Field(max_length=300)] | None = None
+    interprets: one_line(300, min_length=0) | None = None
 
 
 @dataclass(frozen=True)
@@ -117,18 +123,65 @@ class Stray:
 
     path: Path
     rel: str
+    size: int = 0         # bytes, as found when it was listed (a regular file: never a link)
 
 
 def discover(root: Path) -> tuple[list[Path], list[Stray]]:
-    """Every .md under content/, and every other file (attachments are resolved later)."""
+    """Every .md under content/, and every other regular file (attachments are resolved later).
+
+    Links, pipes and devices are left out: files.scan reports them, and nothing reads them.
+    """
     base = root / "content"
     pages, others = [], []
-    for path in sorted(base.rglob("*")) if base.is_dir() else []:
+    for path, st in walk(base) if base.is_dir() and not base.is_symlink() else ():
         parts = path.relative_to(base).parts
-        if path.is_dir() or any(part.startswith(".") for part in parts) or parts[1:] == (XXGK, LEDGER_NAME):
+        if (kind(st.st_mode) or any(part.startswith(".") for part in parts)
+                or parts[1:] == (XXGK, LEDGER_NAME) or parts == (PORTAL, ACCEPTED)):
             continue
-        (pages if path.suffix == ".md" else others).append(path)
-    return pages, [Stray(p, p.relative_to(root).as_posix()) for p in others]
+        if path.suffix == ".md":
+            pages.append(path)
+        else:
+            others.append(Stray(path, path.relative_to(root).as_posix(), st.st_size))
+    return sorted(pages), sorted(others, key=lambda s: s.path)
+
+
+_FENCE = re.compile(r"^\s*(```|~~~)")
+_MARKER = re.compile(r"(?:[-*+]|\d{1,9}[.)]|>)(?=\s|$)")
+
+
+def too_deep(body: str) -> tuple[int, int] | None:
+    """The first line (1-based in the body) nested deeper than MAX_NESTING, and its depth.
+
+    python-markdown recurses once per level and keeps no line numbers: counting each line's
+    indentation (four columns a level) and its leading list and quote markers bounds the
+    depth before it starts.
+    """
+    fenced = False
+    for n, row in enumerate(body.split("\n"), 1):
+        if _FENCE.match(row):
+            fenced = not fenced
+            continue
+        if fenced:
+            continue
+        indent, markers, at = 0, 0, 0
+        while at < len(row):
+            c = row[at]
+            if c == " ":
+                indent += 1
+            elif c == "\t":
+                indent += 4 - indent % 4
+            else:
+                marker = _MARKER.match(row, at)
+                if not marker:
+                    break
+                markers += 1
+                at = marker.end()
+                continue
+            at += 1
+        depth = indent // 4 + markers
+        if depth > MAX_NESTING:
+            return n, depth
+    return None
 
 
 def parse(root: Path, path: Path) -> tuple[Source | None, list[Problem]]:
@@ -171,7 +224,7 @@ def parse(root: Path, path: Path) -> tuple[Source | None, list[Problem]]:
     try:
         data, lines = parse_yaml("\n".join(rows[1:end]), first_line=2)
     except YamlError as e:
-        return None, [Problem(rel, e.line, "(front matter)", "valid YAML", f"a syntax error: {e.message}")]
+        return None, [Problem(rel, e.line, "(front matter)", e.expected, e.found)]
     if not isinstance(data, dict):
         return None, [Problem(rel, 2, "(front matter)", "fields such as title: and date:", shown(data))]
     meta, problems = validate(PageMeta, data, rel, lines)
@@ -182,4 +235,9 @@ def parse(root: Path, path: Path) -> tuple[Source | None, list[Problem]]:
                               f"'{owner}' (the folder this page is in; a page may not name another department)",
                               shown(meta.department))]
     body = "\n".join(rows[end + 1:])
+    deep = too_deep(body)
+    if deep:
+        line, depth = deep
+        return None, [Problem(rel, end + 1 + line, "(body)", f"lists and quotes nested at most {MAX_NESTING} "
+                              "levels deep", f"{depth} levels")]
     return Source(path, rel, owner, column, slug, meta, lines, body, end + 2, text), []
