@@ -9,11 +9,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
 
+from . import acceptance, rights
 from .config import DepartmentSpec, SiteSpec
 from .content import ATTACHMENT_TYPES, MAX_ATTACHMENT_BYTES, REPORTS, XXGK, XXGK_PAGES, Source, Stray
 from .disclosure import INTERNAL_KINDS, calendar_warning, item_of
 from .ledger import Ledger, check, rules_for
 from .errors import Problem, shown
+from .files import published_names
 from .markup import Markup, line_of_text
 from .model import Attachment, Cluster, Column, Department, Page, newest_first
 from .urls import PORTAL, RESERVED, column_url, file_url, home_url, page_url, xxgk_url
@@ -45,6 +47,10 @@ def assemble(records: Records, markup: Markup | None = None) -> tuple[Cluster, l
     for source in sources:
         page = _page(source, records.root, by_content, strays, files, markup, columns, site, problems)
         pages[page.id] = page
+    accepted, found = acceptance.read(records.root)
+    asked_at = {f"{s.owner}/{s.column}/{s.slug}": s.lines.get(("portal",)) for s in sources}
+    pages, found = acceptance.decide(pages, accepted, asked_at)
+    problems += found
     problems += check(sources, records.ledgers, rules_for(records.ledgers, records.departments, site.xxgk))
     for slug in departments:
         for name, title in XXGK_PAGES.items():
@@ -72,6 +78,8 @@ def assemble(records: Records, markup: Markup | None = None) -> tuple[Cluster, l
                                 "a portal page as <column>/<slug> (content/portal/<column>/<slug>.md)",
                                 shown(site.contact_page)))
     used = set(files.values())
+    problems += published_names(files)
+    problems += rights.problems(site, records.departments, records.department_files)
     known = set(records.departments) | {PORTAL}
     for rel, stray in strays.items():
         if stray.rel not in used and rel.split("/")[0] in known:
@@ -182,11 +190,18 @@ def _page(s: Source, root: Path, by_content: dict[str, Source], strays: dict[str
             other = by_content[dest]
             return page_url(other.owner, other.column, other.slug) + tail
         if dest in strays and posixpath.splitext(dest)[1].lstrip(".").lower() in ATTACHMENT_TYPES:
+            if strays[dest].size > MAX_ATTACHMENT_BYTES:
+                problems.append(Problem(s.rel, line_of_text(s.body, href, s.body_line), "link",
+                                        f"a document of at most {MAX_ATTACHMENT_BYTES // 2**20} MiB",
+                                        f"{shown(href)}, {strays[dest].size / 2**20:.1f} MiB"))
             return _publish(strays[dest], files) + tail
         return None
 
     m = s.meta
     html = markup.convert(s.body, resolve)
+    if html.too_deep:
+        problems.append(Problem(s.rel, s.body_line, "(body)", "Markdown that python-markdown can nest",
+                                "nesting deeper than the Python stack allows"))
     for href in html.broken:
         problems.append(Problem(s.rel, line_of_text(s.body, f"]({href}", s.body_line) if f"]({href}" in s.body
                                 else line_of_text(s.body, href, s.body_line), "link",
@@ -208,7 +223,7 @@ def _page(s: Source, root: Path, by_content: dict[str, Source], strays: dict[str
                                     + ", ".join(sorted(ATTACHMENT_TYPES)) + ")", shown(ext or a.file)))
         else:
             stray = strays[dest]
-            size = (root / stray.rel).stat().st_size
+            size = stray.size      # as listed: a regular file, never a link
             if size > MAX_ATTACHMENT_BYTES:
                 problems.append(Problem(s.rel, line, f"attachments.{i}",
                                         f"at most {MAX_ATTACHMENT_BYTES // 2**20} MiB", f"{size / 2**20:.1f} MiB"))

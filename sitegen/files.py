@@ -159,3 +159,47 @@ def copy_regular(source: Path, target: Path, limit: int) -> int:
         return total
     finally:
         os.close(fd)
+
+
+# ---------------------------------------------------------------- names of published files
+
+# Names Windows reserves for devices, whatever the extension; characters Windows refuses in a
+# name, and # and % that a URL reads as a fragment or an escape.
+_DEVICES = re.compile(r"(?i)(con|prn|aux|nul|com[0-9¹²³]|lpt[0-9¹²³])(\..*)?")
+_UNSAFE = re.compile(r'[<>:"\\|?*#%\x00-\x1f\x7f-\x9f]')
+PORTABLE = ("a name Windows and every web server can serve (no < > : \" \\ | ? * # % or control characters, "
+            "no dot or space at the end, not CON, PRN, AUX, NUL, COM1-9 or LPT1-9, at most 200 bytes)")
+
+
+def unportable(name: str) -> str | None:
+    """Why one path component cannot be published as it is, with a name to use instead; None if it can."""
+    stem, dot, ext = name.partition(".")
+    if _DEVICES.fullmatch(name):
+        why, fix = "a device name on Windows", f"{stem}-1{dot}{ext}"
+    elif _UNSAFE.search(name):
+        why, fix = f"the character {shown(_UNSAFE.search(name).group())}", _UNSAFE.sub("-", name)
+    elif name != name.rstrip(". ") or name != name.lstrip(" "):
+        why, fix = "a dot or space at an end", name.strip(" ").rstrip(". ") or "file"
+    elif len(name.encode()) > 200:
+        why, fix = f"{len(name.encode())} bytes", name[:40] + (dot + name.rpartition(".")[2] if dot else "")
+    else:
+        return None
+    return f"{shown(name)}, {why}: rename it, such as {shown(fix)}"
+
+
+def published_names(files: dict[str, str]) -> list[Problem]:
+    """Problems with the names of published files (URL -> source path): unportable, or equal but for case."""
+    problems = []
+    seen: dict[str, str] = {}
+    for url, rel in sorted(files.items()):
+        for part in url.strip("/").split("/"):
+            why = unportable(part)
+            if why:
+                problems.append(Problem(rel, None, "(file name)", PORTABLE, why))
+                break
+        other = seen.setdefault(url.casefold(), rel)
+        if other != rel:
+            problems.append(Problem(rel, None, "(file name)", "a name that differs from every other published file "
+                                    "in more than letter case (Windows and macOS keep one of the two)",
+                                    f"{shown(rel.rpartition('/')[2])} beside {other}"))
+    return problems

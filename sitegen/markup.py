@@ -55,6 +55,7 @@ class Html:
     text: str
     toc: tuple[Heading, ...]
     broken: tuple[str, ...]    # relative links that resolved to nothing
+    too_deep: bool = False     # nested past the Python stack: nothing of it is published
 
 
 class _Links(Treeprocessor):
@@ -108,7 +109,13 @@ class Markup:
     def convert(self, text: str, resolve: Resolve) -> Html:
         self.md.reset()
         self.links.resolve, self.links.broken = resolve, []
-        raw = self.md.convert(text)
+        try:
+            raw = self.md.convert(text)
+        except RecursionError:
+            # content.too_deep refuses deep lists and quotes at their line first; this is for any
+            # other nesting python-markdown recurses on.
+            self.md.reset()
+            return Html("", "", (), (), too_deep=True)
         body = sanitize(raw)
         toc = tuple(_flatten(getattr(self.md, "toc_tokens", [])))
         return Html(body, plain_text(body), toc, tuple(self.links.broken))
