@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import hashlib
+import os
 import posixpath
 from dataclasses import dataclass
 from pathlib import Path
@@ -199,9 +200,9 @@ def _page(s: Source, root: Path, by_content: dict[str, Source], strays: dict[str
 
     m = s.meta
     html = markup.convert(s.body, resolve)
-    if html.too_deep:
-        problems.append(Problem(s.rel, s.body_line, "(body)", "Markdown that python-markdown can nest",
-                                "nesting deeper than the Python stack allows"))
+    if html.refused:
+        problems.append(Problem(s.rel, s.body_line, "(body)", "Markdown that python-markdown can convert",
+                                html.refused))
     for href in html.broken:
         problems.append(Problem(s.rel, line_of_text(s.body, f"]({href}", s.body_line) if f"]({href}" in s.body
                                 else line_of_text(s.body, href, s.body_line), "link",
@@ -213,8 +214,11 @@ def _page(s: Source, root: Path, by_content: dict[str, Source], strays: dict[str
         owner_prefix = s.rel.split("/")[1] + "/"
         ext = posixpath.splitext(dest)[1].lstrip(".").lower()
         if dest not in strays:
+            # A link, pipe or device is left out of the strays (files.scan reports it): say so.
+            inside = not dest.startswith("../") and dest != ".."
+            what = "is not a regular file" if inside and os.path.lexists(root / "content" / dest) else "does not exist"
             problems.append(Problem(s.rel, line, f"attachments.{i}", "a file next to this page, relative to it "
-                                    "(such as files/plan.pdf)", f"{shown(a.file)}, which does not exist"))
+                                    "(such as files/plan.pdf)", f"{shown(a.file)}, which {what}"))
         elif not dest.startswith(owner_prefix):
             problems.append(Problem(s.rel, line, f"attachments.{i}", f"a file inside content/{owner_prefix}",
                                     shown(a.file)))

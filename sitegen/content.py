@@ -34,6 +34,16 @@ ACCEPTED = "accepted.yaml"
 # Lists and quotes inside each other: far more than any document needs, far less than the depth at
 # which python-markdown spends seconds and then exhausts the Python stack (600 levels took 15 s).
 MAX_NESTING = 32
+# python-markdown re-reads a paragraph for each [ and < in it (4,000 took 4 s), repeats a footnote's
+# back-references quadratically (4,000 references of one note took 25 s) and numbers same-named
+# headings quadratically. No real page comes near these; markup.PAGE_SECONDS is the last guard.
+MAX_MARKS = 200           # [ and < in one paragraph (999 "<a " took 1 s)
+MAX_PAGE_MARKS = 5000     # [ and < in one page
+MAX_FOOTNOTE_REFS = 500
+# A '<' that opens a tag with no '>' on its line makes Python's HTML parser read the rest of the page
+# (about 1.25 MB a second): the characters read that way, summed over such tags, stay under this.
+UNCLOSED_READ = 2_000_000
+MAX_HEADINGS = 1000
 
 
 def _datetime(value: Any) -> datetime:
@@ -149,6 +159,45 @@ _FENCE = re.compile(r"^\s*(```|~~~)")
 _MARKER = re.compile(r"(?:[-*+]|\d{1,9}[.)]|>)(?=\s|$)")
 
 
+_UNCLOSED = re.compile(r"<[A-Za-z!/?][^<>\n]*(?=<|$)")
+_HEADING = re.compile(r"^ {0,3}(#{1,6}(\s|$)|=+\s*$|-+\s*$)")
+
+
+def costly(body: str) -> tuple[int, str, str] | None:
+    """The first line of the body (1-based) past a bound python-markdown needs, what is expected, what is found."""
+    deep = too_deep(body)
+    if deep:
+        return deep[0], f"lists and quotes nested at most {MAX_NESTING} levels deep", f"{deep[1]} levels"
+    fenced, marks, total, notes, headings, unclosed, at = False, 0, 0, 0, 0, 0, 0
+    for n, row in enumerate(body.split("\n"), 1):
+        at += len(row) + 1
+        if _FENCE.match(row):
+            fenced = not fenced
+        if fenced or _FENCE.match(row):
+            continue
+        if not row.strip() or row.lstrip().startswith("|"):    # a table's cells are read one by one
+            marks = 0
+        count = row.count("[") + row.count("<")
+        marks, total = marks + count, total + count
+        notes += row.count("[^")
+        headings += bool(_HEADING.match(row))
+        unclosed += sum(len(body) - at + len(row) - m.start() for m in _UNCLOSED.finditer(row))
+        if unclosed > UNCLOSED_READ:
+            return n, ("a '>' on the same line for each '<' that opens a tag (each one left open makes the "
+                       "build re-read the rest of the page; write &lt; for a '<' that is text)"), \
+                "too many left open by this line for a page this long"
+        if marks > MAX_MARKS:
+            return n, (f"at most {MAX_MARKS} '[' and '<' in one paragraph (python-markdown re-reads it for each: "
+                       "split it, or put code in a ``` block)"), "more by this line"
+        if total > MAX_PAGE_MARKS:
+            return n, f"at most {MAX_PAGE_MARKS} '[' and '<' in one page (split the page)", "more by this line"
+        if notes > MAX_FOOTNOTE_REFS:
+            return n, f"at most {MAX_FOOTNOTE_REFS} footnote references ([^…]) in one page", "more by this line"
+        if headings > MAX_HEADINGS:
+            return n, f"at most {MAX_HEADINGS} headings in one page (split the page)", "more by this line"
+    return None
+
+
 def too_deep(body: str) -> tuple[int, int] | None:
     """The first line (1-based in the body) nested deeper than MAX_NESTING, and its depth.
 
@@ -176,6 +225,8 @@ def too_deep(body: str) -> tuple[int, int] | None:
                     break
                 markers += 1
                 at = marker.end()
+                while at < len(row) and row[at] in " \t":     # the gap after a marker is not a level
+                    at += 1
                 continue
             at += 1
         depth = indent // 4 + markers
@@ -235,9 +286,8 @@ def parse(root: Path, path: Path) -> tuple[Source | None, list[Problem]]:
                               f"'{owner}' (the folder this page is in; a page may not name another department)",
                               shown(meta.department))]
     body = "\n".join(rows[end + 1:])
-    deep = too_deep(body)
-    if deep:
-        line, depth = deep
-        return None, [Problem(rel, end + 1 + line, "(body)", f"lists and quotes nested at most {MAX_NESTING} "
-                              "levels deep", f"{depth} levels")]
+    costs = costly(body)
+    if costs:
+        line, expected, found = costs
+        return None, [Problem(rel, end + 1 + line, "(body)", expected, found)]
     return Source(path, rel, owner, column, slug, meta, lines, body, end + 2, text), []
