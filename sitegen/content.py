@@ -38,7 +38,7 @@ MAX_NESTING = 32
 # back-references quadratically (4,000 references of one note took 25 s) and numbers same-named
 # headings quadratically. No real page comes near these; markup.PAGE_SECONDS is the last guard.
 MAX_MARKS = 200           # [ and < in one paragraph (999 "<a " took 1 s)
-MAX_PAGE_MARKS = 5000     # [ and < in one page
+MAX_PAGE_MARKS = 2000     # [ and < in one page (a page at both bounds takes about 1 s)
 MAX_FOOTNOTE_REFS = 500
 # A '<' that opens a tag with no '>' on its line makes Python's HTML parser read the rest of the page
 # (about 1.25 MB a second): the characters read that way, summed over such tags, stay under this.

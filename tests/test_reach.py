@@ -261,7 +261,7 @@ def test_markup_stops_a_page_that_takes_too_long(monkeypatch):
 @pytest.mark.parametrize("body, line, expected", [
     ("导语\n\n" + "[x](y " * 201, 7, "at most 200 '[' and '<' in one paragraph (python-markdown re-reads it for "
      "each: split it, or put code in a ``` block)"),
-    ("\n\n".join(["[x](y) " * 150] * 34), 71, "at most 5000 '[' and '<' in one page (split the page)"),
+    ("\n\n".join(["[x](y) " * 150] * 14), 31, "at most 2000 '[' and '<' in one page (split the page)"),
     ("\n\n".join(["[^1]"] * 501) + "\n\n[^1]: 注", 1005, "at most 500 footnote references ([^…]) in one page"),
     ("\n".join(["标题", "==="] * 1001), 2006, "at most 1000 headings in one page (split the page)"),
     ("<a " * 100 + "\n\n" + "正文" * 20000, 5, "a '>' on the same line for each '<' that opens a tag (each one "
