@@ -106,6 +106,8 @@ def read_bounded(path: Path, rel: str, limit: int) -> tuple[bytes | None, list[P
         return None, [Problem(rel, None, "(file)", "a readable file", e.strerror or str(e))]
     try:
         st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            return None, [Problem(rel, None, "(file)", "a file", "a folder")]
         if not stat.S_ISREG(st.st_mode):
             return None, [special(path, rel, st.st_mode)]
         if st.st_size > limit:

@@ -114,6 +114,15 @@ def test_a_linked_ledger_is_refused(cluster_root):
     assert problems(root) == ["content/jxj/xxgk/index-numbers.tsv: (file): " + REGULAR + "a symbolic link to '/etc/passwd'"]
 
 
+def test_a_folder_where_a_file_belongs(cluster_root):
+    root = cluster_root({"content/jxj/xxgk/index-numbers.tsv/a.txt": "x"})
+    assert problems(root) == [
+        "content/jxj/xxgk/index-numbers.tsv: (file): expected a file, found a folder",
+        "content/jxj/xxgk/index-numbers.tsv/a.txt: (file): expected a file that a page attaches or links to "
+        "(files nobody references are not published), found no page referencing it (warning)",
+    ]
+
+
 def test_reading_stops_at_the_bound(tmp_path):
     big = tmp_path / "big.md"
     big.write_bytes(b"x" * 5000)
