@@ -66,11 +66,12 @@ def parse_yaml(text: str, first_line: int = 1) -> tuple[Any, Lines]:
         mark = e.problem_mark or e.context_mark
         line = mark.line + first_line if mark else None
         raise YamlError(line, (e.problem or str(e)).strip()) from None
-    except (yaml.YAMLError, ValueError, TypeError, OverflowError) as e:
-        # Also what a tagged or huge scalar raises while it is built (int("9" * 5000), !!float x).
-        if isinstance(e, YamlError):
-            raise
-        raise YamlError(None, str(e).strip()) from None
+    except YamlError:
+        raise
+    except Exception as e:   # noqa: BLE001
+        # What PyYAML's constructors raise on a tagged or huge scalar: int("9" * 5000) is a
+        # ValueError, !!bool maybe a KeyError, !!float x a ValueError. Editor input, not a bug here.
+        raise YamlError(None, (str(e) if not isinstance(e, KeyError) else f"an unknown value {e}").strip()) from None
     finally:
         loader.dispose()
     lines: Lines = {}

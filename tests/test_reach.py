@@ -247,6 +247,33 @@ def test_hostile_bodies_give_pages_or_problems(cluster_root):
     assert all("<script" not in p.body for p in cluster.pages.values())
 
 
+YAML_PIECES = [
+    "!!python/object:os.system", "!!binary aGVsbG8=", "!!float x", "!!int 0xZZ", "? [a]\n: b", "!!set {a, b}",
+    "9" * 5000, "!!str {a: 1}", "!!timestamp 2024-13-45", "&a", "*a", "<<: {x: 1}", "<<: [1, 2]", "!!merge x", "{",
+    '"\\u0000"', '"\\ud800"', ".inf", "!!bool maybe", "1e99999", "!foo bar", "%YAML 1.1\n---", "- - -", "a: b: c",
+    "\t", "@", "|\n  x", "!!omap [a: 1]", "!!pairs [a: 1]", "{title: [1], date: {}}", "attachments: [{file: {}}]",
+]
+
+
+def test_hostile_yaml_gives_problems_not_tracebacks():
+    from sitegen.acceptance import AcceptedSpec
+    from sitegen.config import DepartmentSpec, SiteSpec, YamlError, parse_yaml, validate
+    from sitegen.content import PageMeta
+
+    rng = random.Random(9)
+    for _ in range(800):
+        text = "\n".join(rng.choice(YAML_PIECES) if rng.random() < 0.5 else
+                         f"{rng.choice(['title', 'date', 'name', 'columns'])}: {rng.choice(YAML_PIECES)}"
+                         for _ in range(rng.randint(1, 5)))
+        try:
+            data, lines = parse_yaml(rng.choice(["", SITE_YAML, DEPT_YAML]) + text)
+        except YamlError as e:
+            assert e.expected and e.found
+            continue
+        for model in (PageMeta, SiteSpec, DepartmentSpec, AcceptedSpec):
+            assert all(str(p) for p in validate(model, data, "x.yaml", lines)[1])
+
+
 def test_markup_reports_any_recursion_it_cannot_finish():
     import inspect
     import sys
