@@ -15,11 +15,13 @@ from typing import Iterator, Mapping, Sequence
 
 from .cache import Cache, digest
 
+from . import acceptance, rights
 from .config import DepartmentSpec, SiteSpec
 from .content import ATTACHMENT_TYPES, MAX_ATTACHMENT_BYTES, REPORTS, XXGK, XXGK_PAGES, Source, Stray
 from .disclosure import INTERNAL_KINDS, calendar_warning, item_of
 from .ledger import Ledger, check, rules_for
 from .errors import Problem, shown
+from .files import published_names
 from .markup import MARKUP_VERSION, Html, Markup, line_of_text
 from .model import Attachment, Cluster, Column, Contact, Department, Page, newest_first
 from .urls import PORTAL, RESERVED, column_url, file_url, home_url, page_url, xxgk_url
@@ -58,9 +60,17 @@ def assemble(records: Records, cache: Cache | None = None, workers: int | None =
         for href, url in resolutions:
             dest = links.target(source.rel, href.partition("#")[0])
             if url is not None and dest in strays and dest not in by_content:
+                if strays[dest].size > MAX_ATTACHMENT_BYTES:
+                    problems.append(Problem(source.rel, line_of_text(source.body, href, source.body_line), "link",
+                                            f"a document of at most {MAX_ATTACHMENT_BYTES // 2**20} MiB",
+                                            f"{shown(href)}, {strays[dest].size / 2**20:.1f} MiB"))
                 _publish(strays[dest], files)
         page = _page(source, html, records.root, by_content, strays, files, columns, site, problems)
         pages[page.id] = page
+    accepted, found = acceptance.read(records.root)
+    asked_at = {f"{s.owner}/{s.column}/{s.slug}": s.lines.get(("portal",)) for s in sources}
+    pages, found = acceptance.decide(pages, accepted, asked_at)
+    problems += found
     problems += check(sources, records.ledgers, rules_for(records.ledgers, records.departments, site.xxgk))
     for slug in departments:
         for name, title in XXGK_PAGES.items():
@@ -88,6 +98,8 @@ def assemble(records: Records, cache: Cache | None = None, workers: int | None =
                                 "a portal page as <column>/<slug> (content/portal/<column>/<slug>.md)",
                                 shown(site.contact_page)))
     used = set(files.values())
+    problems += published_names(files)
+    problems += rights.problems(site, records.departments, records.department_files)
     known = set(records.departments) | {PORTAL}
     for rel, stray in strays.items():
         if stray.rel not in used and rel.split("/")[0] in known:
@@ -192,6 +204,9 @@ def _page(s: Source, html: Html, root: Path, by_content: dict[str, Source], stra
         return posixpath.normpath(posixpath.join(here, rel))
 
     m = s.meta
+    if html.refused:
+        problems.append(Problem(s.rel, s.body_line, "(body)", "Markdown that python-markdown can convert",
+                                html.refused))
     for href in html.broken:
         problems.append(Problem(s.rel, line_of_text(s.body, f"]({href}", s.body_line) if f"]({href}" in s.body
                                 else line_of_text(s.body, href, s.body_line), "link",
@@ -203,8 +218,11 @@ def _page(s: Source, html: Html, root: Path, by_content: dict[str, Source], stra
         owner_prefix = s.rel.split("/")[1] + "/"
         ext = posixpath.splitext(dest)[1].lstrip(".").lower()
         if dest not in strays:
+            # A link, pipe or device is left out of the strays (files.scan reports it): say so.
+            inside = not dest.startswith("../") and dest != ".."
+            what = "is not a regular file" if inside and os.path.lexists(root / "content" / dest) else "does not exist"
             problems.append(Problem(s.rel, line, f"attachments.{i}", "a file next to this page, relative to it "
-                                    "(such as files/plan.pdf)", f"{shown(a.file)}, which does not exist"))
+                                    "(such as files/plan.pdf)", f"{shown(a.file)}, which {what}"))
         elif not dest.startswith(owner_prefix):
             problems.append(Problem(s.rel, line, f"attachments.{i}", f"a file inside content/{owner_prefix}",
                                     shown(a.file)))
@@ -213,7 +231,7 @@ def _page(s: Source, html: Html, root: Path, by_content: dict[str, Source], stra
                                     + ", ".join(sorted(ATTACHMENT_TYPES)) + ")", shown(ext or a.file)))
         else:
             stray = strays[dest]
-            size = (root / stray.rel).stat().st_size
+            size = stray.size      # as listed: a regular file, never a link
             if size > MAX_ATTACHMENT_BYTES:
                 problems.append(Problem(s.rel, line, f"attachments.{i}",
                                         f"at most {MAX_ATTACHMENT_BYTES // 2**20} MiB", f"{size / 2**20:.1f} MiB"))

@@ -296,6 +296,59 @@ def search_serve(host: str, port: int, index_dir: Path, threads: int) -> None:
     waitress.serve(SearchService(index_dir), host=host, port=port, threads=threads, ident="sitegen-search",
                    _quiet=True)
 
+@main.group("rights")
+def rights_group() -> None:
+    """Department rights: who may change which folder (CODEOWNERS, and a check for CI and git hooks)."""
+
+
+@rights_group.command("codeowners")
+@root_option
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Write the file here (such as CODEOWNERS) instead of printing it.")
+def codeowners_command(root: Path, out: Path | None) -> None:
+    """Print a CODEOWNERS file (GitHub, GitLab, Gitea) made from site.yaml and departments/*.yaml."""
+    from .config import load_departments, load_site
+    from .rights import codeowners, problems, rights_of
+
+    site, found = load_site(root)
+    departments, files, more = load_departments(root)
+    found += more + (problems(site, departments, files) if site else [])
+    if site is None or errors_in(found):
+        _problems(BuildFailed(found), published=False)
+        sys.exit(1)
+    text = codeowners(rights_of(site.rights, {slug: d.editors for slug, d in departments.items()}))
+    if out is None:
+        click.echo(text, nl=False)
+    else:
+        out.write_text(text, encoding="utf-8")
+        click.echo(f"wrote {out}")
+
+
+@rights_group.command("check")
+@click.option("--repo", type=click.Path(file_okay=False, path_type=Path), default=Path("."), show_default=True,
+              help="The git repository (a work tree or a bare repository).")
+@click.argument("base")
+@click.argument("head")
+def rights_check_command(repo: Path, base: str, head: str) -> None:
+    """Check every commit in BASE..HEAD: each changed path must be its author's to change.
+
+    The rights are read from BASE, so a push cannot grant itself rights. Exits 1 naming each
+    path, its commit and author, and who may change it.
+    """
+    from .rights import GitError, check
+
+    try:
+        found = check(repo, base, head)
+    except GitError as e:
+        raise click.ClickException(str(e)) from None
+    for p in found:
+        click.echo(str(p), err=True)
+    if errors_in(found):
+        click.echo(f"{len(errors_in(found))} change{'s' if len(errors_in(found)) != 1 else ''} refused", err=True)
+        sys.exit(1)
+    click.echo(f"every change in {base[:10]}..{head[:10]} is its author's to make")
+
+
 def _problems(e: BuildFailed, published: bool = True) -> None:
     errors = errors_in(e.problems)
     for p in e.problems:

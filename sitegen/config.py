@@ -11,9 +11,13 @@ import yaml
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
 
 from .errors import Problem, shown
+from .files import CONTROL, kind, read_bounded, scan
 from .urls import OWNER_RE, RESERVED, SLUG_RE
 
 MAX_YAML_BYTES = 256 * 1024
+# Deeper than any site.yaml, department or front matter needs; deep enough nesting would
+# exhaust the Python stack of whatever walks the data after.
+MAX_YAML_DEPTH = 20
 Kind = Literal["news", "notice", "policy", "interpretation", "personnel", "plan", "page"]
 Accent = Literal["blue", "teal", "green", "indigo", "red", "brown"]
 
@@ -37,31 +41,75 @@ _Loader.yaml_implicit_resolvers = {
 
 
 class YamlError(ValueError):
-    def __init__(self, line: int | None, message: str):
+    def __init__(self, line: int | None, message: str, expected: str = "valid YAML", found: str | None = None):
         super().__init__(message)
         self.line = line
         self.message = message
+        self.expected = expected
+        self.found = found or f"a syntax error: {message}"
 
 
 def parse_yaml(text: str, first_line: int = 1) -> tuple[Any, Lines]:
-    """Parse YAML; return the data and the line of every key path (1-based, file lines)."""
+    """Parse YAML; return the data and the line of every key path (1-based, file lines).
+
+    Aliases are refused before anything is built: a few hundred bytes of nested aliases
+    ("billion laughs") expand to billions of values in every walk over the data.
+    """
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
         if node is None:
             return None, {}
+        _check(node, first_line)
         data = loader.construct_document(node)
     except yaml.MarkedYAMLError as e:
         mark = e.problem_mark or e.context_mark
         line = mark.line + first_line if mark else None
         raise YamlError(line, (e.problem or str(e)).strip()) from None
-    except yaml.YAMLError as e:
-        raise YamlError(None, str(e).strip()) from None
+    except YamlError:
+        raise
+    except Exception as e:   # noqa: BLE001
+        # What PyYAML's constructors raise on a tagged or huge scalar: int("9" * 5000) is a
+        # ValueError, !!bool maybe a KeyError, !!float x a ValueError. Editor input, not a bug here.
+        raise YamlError(None, (str(e) if not isinstance(e, KeyError) else f"an unknown value {e}").strip()) from None
     finally:
         loader.dispose()
     lines: Lines = {}
     _walk(node, (), lines, first_line)
     return data, lines
+
+
+def _check(root: yaml.Node, first_line: int) -> None:
+    """Refuse aliases, nesting deeper than MAX_YAML_DEPTH and control characters, in document order."""
+    seen: set[int] = set()
+    stack = [(root, 1, root.start_mark.line)]
+    while stack:
+        node, depth, at = stack.pop()
+        if id(node) in seen:
+            raise YamlError(at + first_line, "alias", "YAML without aliases (*name): write the value out again",
+                            f"an alias repeating the value of line {node.start_mark.line + first_line}")
+        seen.add(id(node))
+        if depth > MAX_YAML_DEPTH:
+            raise YamlError(node.start_mark.line + first_line, "too deep",
+                            f"YAML nested at most {MAX_YAML_DEPTH} levels deep", "deeper nesting")
+        children: list[tuple[yaml.Node, int]] = []
+        if isinstance(node, yaml.ScalarNode):
+            bad = CONTROL.search(node.value)
+            if bad:
+                raise YamlError(node.start_mark.line + first_line, "control character", TEXT_ONLY,
+                                f"the control character U+{ord(bad.group()):04X}")
+        elif isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                children += [(key, key.start_mark.line), (value, key.start_mark.line)]
+        elif isinstance(node, yaml.SequenceNode):
+            previous = node.start_mark.line
+            for item in node.value:
+                children.append((item, previous))     # an alias is written after the item before it
+                previous = item.end_mark.line
+        stack.extend((child, depth + 1, line) for child, line in reversed(children))
+
+
+TEXT_ONLY = "text without control characters (delete the invisible character: NUL, ESC and the like are not text)"
 
 
 def _walk(node: yaml.Node, path: tuple, lines: Lines, first_line: int) -> None:
@@ -170,7 +218,22 @@ def _model_in(annotation: Any) -> Any:
 # ---------------------------------------------------------------- field types
 
 
+def _one_line(value: str) -> str:
+    if "\n" in value or "\r" in value:
+        raise ValueError("text on one line (names, titles and codes have no line breaks)")
+    return value
+
+
+def one_line(limit: int, min_length: int = 1):
+    """Text of at most ``limit`` characters without line breaks."""
+    return Annotated[str, Field(min_length=min_length, max_length=limit), AfterValidator(_one_line)]
+
+
 def _text(limit: int):
+    return one_line(limit)
+
+
+def _para(limit: int):
     return Annotated[str, Field(min_length=1, max_length=limit)]
 
 
@@ -256,6 +319,27 @@ def _unique_slugs(columns: tuple[ColumnSpec, ...]) -> tuple[ColumnSpec, ...]:
     return columns
 
 
+def _identity(value: str) -> str:
+    if not (re.fullmatch(r"[^@\s<>,'\"]+@[^@\s<>,'\"]+\.[^@\s<>,'\"]+", value)
+            or re.fullmatch(r"@[a-z0-9][a-z0-9-]{0,38}", value)):
+        raise ValueError("a git identity: an e-mail address (such as li.ming@jxj.example.gov.cn) "
+                         "or @group, a group from site.yaml's rights.groups")
+    return value.lower()
+
+
+# Who may change a folder: git author e-mail addresses, or @group for a group site.yaml names.
+Identity = Annotated[str, AfterValidator(_identity)]
+Identities = Annotated[tuple[Identity, ...], Field(max_length=200)]
+
+
+class RightsSpec(Strict):
+    """Who may change what (see rights.py): the admins own all but content/; the portal's editors content/portal/."""
+
+    admins: Identities = ()
+    portal: Identities = ()
+    groups: Annotated[dict[Slug, Identities], Field(max_length=200)] = {}
+
+
 class DepartmentSpec(Strict):
     name: _text(40)
     short_name: _text(16)
@@ -263,9 +347,10 @@ class DepartmentSpec(Strict):
     order: int = 100
     accent: Accent = "blue"
     banner: _text(80) | None = None
-    intro: _text(600) | None = None
+    intro: _para(600) | None = None
     contact: Contact
     columns: Annotated[tuple[ColumnSpec, ...], Field(min_length=1, max_length=40), AfterValidator(_unique_slugs)]
+    editors: Identities = ()     # who may change content/<slug>/ (rights.py)
 
 
 class GovMark(Strict):
@@ -369,7 +454,7 @@ class SearchSpec(Strict):
 class SiteSpec(Strict):
     name: _text(40)
     base_url: Annotated[str, AfterValidator(_base_url)]
-    description: _text(300)
+    description: _para(300)
     site_id_code: Annotated[str, AfterValidator(_site_id)]
     icp: _text(40)
     police_record: _text(40)
@@ -384,27 +469,36 @@ class SiteSpec(Strict):
     xxgk: XxgkSpec = XxgkSpec()
     search: SearchSpec = SearchSpec()
     releases: Annotated[int, Field(ge=1, le=1000)] = 10    # releases kept for `sitegen rollback`
+    rights: RightsSpec = RightsSpec()
 
 
 # ---------------------------------------------------------------- loading files
 
 
 def read_text(path: Path, rel: str, limit: int) -> tuple[str | None, list[Problem]]:
-    """Read a UTF-8 file within a size bound; a problem, not an exception, when it is not."""
+    """Read a regular UTF-8 text file within a size bound; a problem, not an exception, when it is not."""
+    raw, problems = read_bounded(path, rel, limit)
+    if raw is None:
+        return None, problems
+    return decode(raw, rel)
+
+
+def decode(raw: bytes, rel: str) -> tuple[str | None, list[Problem]]:
+    """UTF-8 text without control characters (tab, newline and carriage return are text)."""
     try:
-        size = path.stat().st_size
-        if size > limit:
-            return None, [Problem(rel, None, "(file)", f"at most {limit // 1024} KiB", f"{size // 1024} KiB")]
-        raw = path.read_bytes()
-    except OSError as e:
-        return None, [Problem(rel, None, "(file)", "a readable file", e.strerror or str(e))]
-    try:
-        return raw.decode("utf-8").removeprefix("\ufeff"), []
+        text = raw.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as e:
         line = raw[: e.start].count(b"\n") + 1
         column = e.start - raw.rfind(b"\n", 0, e.start)
         return None, [Problem(rel, line, "(file)", "text encoded as UTF-8 (save the file as UTF-8)",
                               f"the byte 0x{raw[e.start]:02x} at byte {column} of the line")]
+    bad = CONTROL.search(text)
+    if bad:
+        line = text.count("\n", 0, bad.start()) + 1
+        column = bad.start() - text.rfind("\n", 0, bad.start())
+        return None, [Problem(rel, line, "(file)", TEXT_ONLY,
+                              f"the control character U+{ord(bad.group()):04X} at character {column} of the line")]
+    return text, []
 
 
 def load_yaml_file(path: Path, rel: str) -> tuple[Any, Lines, list[Problem]]:
@@ -414,18 +508,23 @@ def load_yaml_file(path: Path, rel: str) -> tuple[Any, Lines, list[Problem]]:
     try:
         data, lines = parse_yaml(text)
     except YamlError as e:
-        return None, {}, [Problem(rel, e.line, "(yaml)", "valid YAML", f"a syntax error: {e.message}")]
+        return None, {}, [Problem(rel, e.line, "(yaml)", e.expected, e.found)]
     return data, lines, []
 
 
 def load_site(root: Path) -> tuple[SiteSpec | None, list[Problem]]:
+    """site.yaml, and a problem for every special file in the site's folders (see files.scan)."""
     path = root / "site.yaml"
-    if not path.is_file():
-        return None, [Problem("site.yaml", None, "(file)", "a site.yaml at the root of the site", "no such file")]
+    specials = scan(root)
+    if not path.exists() and not path.is_symlink():
+        return None, [Problem("site.yaml", None, "(file)", "a site.yaml at the root of the site", "no such file")] + specials
+    if any(p.file == "site.yaml" for p in specials):
+        return None, specials
     data, lines, problems = load_yaml_file(path, "site.yaml")
     if problems:
-        return None, problems
-    return validate(SiteSpec, data, "site.yaml", lines)
+        return None, problems + specials
+    site, problems = validate(SiteSpec, data, "site.yaml", lines)
+    return site, problems + specials
 
 
 def load_departments(root: Path) -> tuple[dict[str, DepartmentSpec], dict[str, str], list[Problem]]:
@@ -434,8 +533,10 @@ def load_departments(root: Path) -> tuple[dict[str, DepartmentSpec], dict[str, s
     files: dict[str, str] = {}
     problems: list[Problem] = []
     folder = root / "departments"
-    for path in sorted(folder.glob("*")) if folder.is_dir() else []:
+    for path in sorted(folder.glob("*")) if folder.is_dir() and not folder.is_symlink() else []:
         rel = path.relative_to(root).as_posix()
+        if kind(path.lstat().st_mode):
+            continue      # files.scan reports it
         if path.suffix not in (".yaml", ".yml") or path.name.startswith("."):
             problems.append(Problem(rel, None, "(file)", "only <department>.yaml files in departments/", f"{shown(path.name)}"))
             continue

@@ -10,8 +10,9 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, Field
 
-from .config import Strict, YamlError, parse_yaml, read_text, validate
+from .config import Strict, YamlError, one_line, parse_yaml, read_text, validate
 from .errors import Problem, shown
+from .files import kind, walk
 from .urls import PORTAL, RESERVED_SLUGS, SLUG_RE
 
 MAX_PAGE_BYTES = 1024 * 1024
@@ -28,6 +29,21 @@ XXGK = "xxgk"
 XXGK_PAGES = {"zn": "政府信息公开指南", "zd": "政府信息公开制度"}
 REPORTS = "nb"
 LEDGER_NAME = "index-numbers.tsv"
+# The portal's editors list here the department items they accept for the portal home (acceptance.py).
+ACCEPTED = "accepted.yaml"
+# Lists and quotes inside each other: far more than any document needs, far less than the depth at
+# which python-markdown spends seconds and then exhausts the Python stack (600 levels took 15 s).
+MAX_NESTING = 32
+# python-markdown re-reads a paragraph for each [ and < in it (4,000 took 4 s), repeats a footnote's
+# back-references quadratically (4,000 references of one note took 25 s) and numbers same-named
+# headings quadratically. No real page comes near these; markup.PAGE_SECONDS is the last guard.
+MAX_MARKS = 200           # [ and < in one paragraph (999 "<a " took 1 s)
+MAX_PAGE_MARKS = 2000     # [ and < in one page (a page at both bounds takes about 1 s)
+MAX_FOOTNOTE_REFS = 500
+# A '<' that opens a tag with no '>' on its line makes Python's HTML parser read the rest of the page
+# (about 1.25 MB a second): the characters read that way, summed over such tags, stay under this.
+UNCLOSED_READ = 2_000_000
+MAX_HEADINGS = 1000
 
 
 def _datetime(value: Any) -> datetime:
@@ -55,8 +71,8 @@ def _words(value: Any) -> Any:
 
 
 class AttachmentSpec(Strict):
-    file: Annotated[str, Field(min_length=1, max_length=300)]
-    title: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    file: one_line(300)
+    title: one_line(200) | None = None
 
 
 def _attachment(value: Any) -> Any:
@@ -65,16 +81,16 @@ def _attachment(value: Any) -> Any:
 
 class DisclosureSpec(Strict):
     # 索引号 is written by `sitegen disclosure assign`, never by hand; the build checks it against the ledger.
-    index_no: Annotated[str, Field(min_length=1, max_length=80)] | None = None
-    category: Annotated[str, Field(min_length=1, max_length=30)] | None = None   # default: the column's
-    topic: Annotated[str, Field(min_length=1, max_length=30)]
-    genre: Annotated[str, Field(min_length=1, max_length=20)]
-    doc_number: Annotated[str, Field(max_length=60)] | None = None
+    index_no: one_line(80) | None = None
+    category: one_line(30) | None = None   # default: the column's
+    topic: one_line(30)
+    genre: one_line(20)
+    doc_number: one_line(60, min_length=0) | None = None
     written: Annotated[date, BeforeValidator(_date)]
     normative: bool = False          # 行政规范性文件: counted separately in the annual report
     validity: Annotated[str, AfterValidator(lambda v: _one_of(v, VALIDITY))] = "有效"
     invalid_from: Annotated[date, BeforeValidator(_date)] | None = None
-    replaced_by: Annotated[str, Field(min_length=1, max_length=300)] | None = None
+    replaced_by: one_line(300) | None = None
 
 
 def _one_of(value: str, allowed: tuple[str, ...]) -> str:
@@ -84,15 +100,15 @@ def _one_of(value: str, allowed: tuple[str, ...]) -> str:
 
 
 class PageMeta(Strict):
-    title: Annotated[str, Field(min_length=1, max_length=200)]
+    title: one_line(200)
     date: Annotated[datetime, BeforeValidator(_datetime)]
     summary: Annotated[str, Field(max_length=500)] = ""
-    keywords: Annotated[tuple[Annotated[str, Field(max_length=30)], ...], BeforeValidator(_words), Field(max_length=20)] = ()
+    keywords: Annotated[tuple[one_line(30, min_length=0), ...], BeforeValidator(_words), Field(max_length=20)] = ()
     portal: bool = False
-    department: str | None = None
+    department: one_line(40) | None = None
     attachments: tuple[Annotated[AttachmentSpec, BeforeValidator(_attachment)], ...] = ()
     disclosure: DisclosureSpec | None = None
-    interprets: Annotated[str, Field(max_length=300)] | None = None
+    interprets: one_line(300, min_length=0) | None = None
 
 
 @dataclass(frozen=True)
@@ -117,18 +133,106 @@ class Stray:
 
     path: Path
     rel: str
+    size: int = 0         # bytes, as found when it was listed (a regular file: never a link)
 
 
 def discover(root: Path) -> tuple[list[Path], list[Stray]]:
-    """Every .md under content/, and every other file (attachments are resolved later)."""
+    """Every .md under content/, and every other regular file (attachments are resolved later).
+
+    Links, pipes and devices are left out: files.scan reports them, and nothing reads them.
+    """
     base = root / "content"
     pages, others = [], []
-    for path in sorted(base.rglob("*")) if base.is_dir() else []:
+    for path, st in walk(base) if base.is_dir() and not base.is_symlink() else ():
         parts = path.relative_to(base).parts
-        if path.is_dir() or any(part.startswith(".") for part in parts) or parts[1:] == (XXGK, LEDGER_NAME):
+        if (kind(st.st_mode) or any(part.startswith(".") for part in parts)
+                or parts[1:] == (XXGK, LEDGER_NAME) or parts == (PORTAL, ACCEPTED)):
             continue
-        (pages if path.suffix == ".md" else others).append(path)
-    return pages, [Stray(p, p.relative_to(root).as_posix()) for p in others]
+        if path.suffix == ".md":
+            pages.append(path)
+        else:
+            others.append(Stray(path, path.relative_to(root).as_posix(), st.st_size))
+    return sorted(pages), sorted(others, key=lambda s: s.path)
+
+
+_FENCE = re.compile(r"^\s*(```|~~~)")
+_MARKER = re.compile(r"(?:[-*+]|\d{1,9}[.)]|>)(?=\s|$)")
+
+
+_UNCLOSED = re.compile(r"<[A-Za-z!/?][^<>\n]*(?=<|$)")
+_HEADING = re.compile(r"^ {0,3}(#{1,6}(\s|$)|=+\s*$|-+\s*$)")
+
+
+def costly(body: str) -> tuple[int, str, str] | None:
+    """The first line of the body (1-based) past a bound python-markdown needs, what is expected, what is found."""
+    deep = too_deep(body)
+    if deep:
+        return deep[0], f"lists and quotes nested at most {MAX_NESTING} levels deep", f"{deep[1]} levels"
+    fenced, marks, total, notes, headings, unclosed, at = False, 0, 0, 0, 0, 0, 0
+    for n, row in enumerate(body.split("\n"), 1):
+        at += len(row) + 1
+        if _FENCE.match(row):
+            fenced = not fenced
+        if fenced or _FENCE.match(row):
+            continue
+        if not row.strip() or row.lstrip().startswith("|"):    # a table's cells are read one by one
+            marks = 0
+        count = row.count("[") + row.count("<")
+        marks, total = marks + count, total + count
+        notes += row.count("[^")
+        headings += bool(_HEADING.match(row))
+        unclosed += sum(len(body) - at + len(row) - m.start() for m in _UNCLOSED.finditer(row))
+        if unclosed > UNCLOSED_READ:
+            return n, ("a '>' on the same line for each '<' that opens a tag (each one left open makes the "
+                       "build re-read the rest of the page; write &lt; for a '<' that is text)"), \
+                "too many left open by this line for a page this long"
+        if marks > MAX_MARKS:
+            return n, (f"at most {MAX_MARKS} '[' and '<' in one paragraph (python-markdown re-reads it for each: "
+                       "split it, or put code in a ``` block)"), "more by this line"
+        if total > MAX_PAGE_MARKS:
+            return n, f"at most {MAX_PAGE_MARKS} '[' and '<' in one page (split the page)", "more by this line"
+        if notes > MAX_FOOTNOTE_REFS:
+            return n, f"at most {MAX_FOOTNOTE_REFS} footnote references ([^…]) in one page", "more by this line"
+        if headings > MAX_HEADINGS:
+            return n, f"at most {MAX_HEADINGS} headings in one page (split the page)", "more by this line"
+    return None
+
+
+def too_deep(body: str) -> tuple[int, int] | None:
+    """The first line (1-based in the body) nested deeper than MAX_NESTING, and its depth.
+
+    python-markdown recurses once per level and keeps no line numbers: counting each line's
+    indentation (four columns a level) and its leading list and quote markers bounds the
+    depth before it starts.
+    """
+    fenced = False
+    for n, row in enumerate(body.split("\n"), 1):
+        if _FENCE.match(row):
+            fenced = not fenced
+            continue
+        if fenced:
+            continue
+        indent, markers, at = 0, 0, 0
+        while at < len(row):
+            c = row[at]
+            if c == " ":
+                indent += 1
+            elif c == "\t":
+                indent += 4 - indent % 4
+            else:
+                marker = _MARKER.match(row, at)
+                if not marker:
+                    break
+                markers += 1
+                at = marker.end()
+                while at < len(row) and row[at] in " \t":     # the gap after a marker is not a level
+                    at += 1
+                continue
+            at += 1
+        depth = indent // 4 + markers
+        if depth > MAX_NESTING:
+            return n, depth
+    return None
 
 
 def parse(root: Path, path: Path) -> tuple[Source | None, list[Problem]]:
@@ -171,7 +275,7 @@ def parse(root: Path, path: Path) -> tuple[Source | None, list[Problem]]:
     try:
         data, lines = parse_yaml("\n".join(rows[1:end]), first_line=2)
     except YamlError as e:
-        return None, [Problem(rel, e.line, "(front matter)", "valid YAML", f"a syntax error: {e.message}")]
+        return None, [Problem(rel, e.line, "(front matter)", e.expected, e.found)]
     if not isinstance(data, dict):
         return None, [Problem(rel, 2, "(front matter)", "fields such as title: and date:", shown(data))]
     meta, problems = validate(PageMeta, data, rel, lines)
@@ -182,4 +286,8 @@ def parse(root: Path, path: Path) -> tuple[Source | None, list[Problem]]:
                               f"'{owner}' (the folder this page is in; a page may not name another department)",
                               shown(meta.department))]
     body = "\n".join(rows[end + 1:])
+    costs = costly(body)
+    if costs:
+        line, expected, found = costs
+        return None, [Problem(rel, end + 1 + line, "(body)", expected, found)]
     return Source(path, rel, owner, column, slug, meta, lines, body, end + 2, text), []

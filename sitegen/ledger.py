@@ -11,9 +11,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterable, Mapping
 
-from .config import DepartmentSpec, XxgkSpec
+from .config import DepartmentSpec, XxgkSpec, read_text
 from .content import LEDGER_NAME, XXGK, Source
 from .errors import Problem, SitegenError, shown
+from .files import kind
 from .urls import PORTAL, page_url
 
 # The ledger is one line per number, sorted, tab-separated, so that `git merge` with the
@@ -60,13 +61,14 @@ def read(root: Path, owner: str) -> tuple[Ledger, list[Problem]]:
     path = root / rel
     entries: list[Entry] = []
     problems: list[Problem] = []
-    try:
-        if path.is_file() and path.stat().st_size > MAX_LEDGER_BYTES:
-            return Ledger(owner, rel, ()), [Problem(rel, None, "(file)", f"at most {MAX_LEDGER_BYTES // 2**20} MiB",
-                                                    f"{path.stat().st_size // 2**20} MiB")]
-        text = path.read_text(encoding="utf-8") if path.is_file() else ""
-    except (OSError, UnicodeDecodeError) as e:
-        return Ledger(owner, rel, ()), [Problem(rel, None, "(file)", "a readable UTF-8 ledger", str(e))]
+    if not os.path.lexists(path):
+        text = ""
+    elif kind(path.lstat().st_mode):
+        return Ledger(owner, rel, ()), []       # a link, pipe or device: files.scan reports it
+    else:
+        text, found = read_text(path, rel, MAX_LEDGER_BYTES)
+        if text is None:
+            return Ledger(owner, rel, ()), found
     for n, row in enumerate(text.splitlines(), 1):
         if not row.strip() or row.startswith("#"):
             continue

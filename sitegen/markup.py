@@ -5,10 +5,13 @@ from __future__ import annotations
 import hashlib
 import html
 import re
+import signal
+import threading
+from contextlib import contextmanager
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 import markdown
 import nh3
@@ -57,6 +60,7 @@ class Html:
     text: str
     toc: tuple[Heading, ...]
     broken: tuple[str, ...]    # relative links that resolved to nothing
+    refused: str | None = None   # why python-markdown could not convert it (then nothing is published)
 
 
 class _Links(Treeprocessor):
@@ -102,6 +106,9 @@ class Markup:
     """One reusable converter; python-markdown is slow to set up and cheap to reset."""
 
     def __init__(self) -> None:
+        self._setup()
+
+    def _setup(self) -> None:
         self.md = markdown.Markdown(
             extensions=[
                 "tables", "fenced_code", "attr_list", "sane_lists",
@@ -112,14 +119,67 @@ class Markup:
         )
         self.links = _Links(self.md)
         self.md.treeprocessors.register(self.links, "sitegen-links", 6)
+        # python-markdown looks for the closing ] and ) of every [ to the end of the paragraph: an
+        # editor's paragraph of unclosed "[x](" took 53 s at 48 KB. No real link text or address is
+        # longer than LINK_WINDOW, so the look stops there and the cost grows with the length only.
+        for name in ("reference", "link", "image_link", "image_reference", "short_reference", "short_image_ref"):
+            if name in self.md.inlinePatterns:
+                processor = self.md.inlinePatterns[name]
+                processor.getText = _windowed(processor.getText)
+                if hasattr(processor, "getLink"):
+                    processor.getLink = _windowed(processor.getLink)
 
     def convert(self, text: str, resolve: Resolve) -> Html:
         self.md.reset()
         self.links.resolve, self.links.broken = resolve, []
-        raw = self.md.convert(text)
+        # content.costly refuses deep lists and quotes and the constructs python-markdown is slow on,
+        # at their line, before this; these are for whatever else it recurses or spends time on.
+        try:
+            with _deadline(PAGE_SECONDS):
+                raw = self.md.convert(text)
+        except RecursionError:
+            self._setup()
+            return Html("", "", (), (), "nesting deeper than the Python stack allows")
+        except _Overtime:
+            self._setup()     # interrupted anywhere: start from a clean converter
+            return Html("", "", (), (), f"a page that takes longer than {PAGE_SECONDS} s to convert")
         body = sanitize(raw)
         toc = tuple(_flatten(getattr(self.md, "toc_tokens", [])))
         return Html(body, plain_text(body), toc, tuple(self.links.broken))
+
+
+LINK_WINDOW = 2000
+PAGE_SECONDS = 10      # the demo's slowest page converts in 9 ms; a 1 MiB page within the bounds in about 2 s
+
+
+class _Overtime(BaseException):
+    """Raised inside python-markdown by the alarm (a BaseException: no `except Exception` there swallows it)."""
+
+
+@contextmanager
+def _deadline(seconds: float) -> Iterator[None]:
+    # Signals reach the main thread only; elsewhere (a preview server's thread) the bounds of
+    # content.costly are the guard.
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def expire(signum, frame):
+        raise _Overtime
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def _windowed(scan: Callable) -> Callable:
+    def bounded(data: str, index: int, *rest):
+        return scan(data[: index + LINK_WINDOW], index, *rest)
+    return bounded
 
 
 def sanitize(fragment: str) -> str:

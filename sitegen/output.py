@@ -20,7 +20,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .content import MAX_ATTACHMENT_BYTES
 from .errors import OutputError
+from .files import copy_regular
 
 RELEASES = "releases"
 RELEASE = re.compile(r"^r(\d{6})$")
@@ -134,12 +136,10 @@ class Release:
         self.written += 1
 
     def copy(self, path: str, key: str, source: Path) -> None:
-        """Publish a file as it is; a symbolic link is never followed."""
+        """Publish a file as it is: a regular file only, never through a link, within the size bound."""
         target = self._target(path)
         try:
-            fd = os.open(source, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
-            with os.fdopen(fd, "rb") as src, open(target, "xb") as dst:
-                shutil.copyfileobj(src, dst, 1 << 20)
+            copy_regular(source, target, MAX_ATTACHMENT_BYTES)
         except OSError as e:
             raise self._error(path, e) from e
         self.keys[path] = key
@@ -330,12 +330,15 @@ class Preview:
 
     def copy(self, path: str, key: str, source: Path) -> None:
         target = self._target(path)
+        temporary = target.with_name(f".{target.name}.tmp-{os.getpid()}")
         try:
-            fd = os.open(source, os.O_RDONLY | os.O_NOFOLLOW | getattr(os, "O_NONBLOCK", 0))
-            with os.fdopen(fd, "rb") as src:
-                self.write(path, key, src.read())
+            copy_regular(source, temporary, MAX_ATTACHMENT_BYTES)
+            os.replace(temporary, target)
         except OSError as e:
+            temporary.unlink(missing_ok=True)
             raise OutputError(f"could not write {target}: {e.strerror or e}") from e
+        self.keys[path] = key
+        self.written += 1
 
     def commit(self, owners: tuple[tuple[str, str, int], ...], held: tuple[str, ...] = (),
                inputs: str = "") -> ReleaseInfo:

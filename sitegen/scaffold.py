@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from pathlib import Path
 
-from .config import DepartmentSpec, XxgkSpec, load_departments, load_site, parse_yaml, validate
-from .errors import SitegenError
+from .config import DepartmentSpec, XxgkSpec, YamlError, load_departments, load_site, parse_yaml, validate
+from .errors import Problem, SitegenError
 from .urls import OWNER_RE, PORTAL, RESERVED
 
 DEFAULT_COLUMNS = (
@@ -86,7 +87,11 @@ def new_department(root: Path, slug: str, name: str, short_name: str, code: str)
             "contact:\n  address: 请填写办公地址\n  phone: 请填写咨询电话\n  hours: 工作日 8:30-12:00 14:00-17:30\n"
             f"columns:\n{columns}\n")
     # Refuse to write what the build would reject, with the same messages.
-    data, lines = parse_yaml(text)
+    try:
+        data, lines = parse_yaml(text)
+    except YamlError as e:      # a control character or YAML syntax typed into --name or --code
+        raise ScaffoldError(str(Problem(yaml_path.relative_to(root).as_posix(), e.line, "(yaml)", e.expected,
+                                        e.found))) from None
     _, problems = validate(DepartmentSpec, data, yaml_path.relative_to(root).as_posix(), lines)
     if problems:
         raise ScaffoldError("\n".join(str(p) for p in problems))
@@ -173,5 +178,6 @@ def _free_slug(folder: Path, now: datetime) -> str:
 
 
 def _quoted(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    # JSON's string escapes are YAML's: a line break stays a "\n" for the check to refuse, not a folded space.
+    return json.dumps(text, ensure_ascii=False)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.resources
+import stat
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -13,8 +14,11 @@ from typing import Mapping
 import jinja2
 import jinja2.meta
 
-from . import urls
+from . import files, urls
 from .errors import Problem
+
+MAX_ASSET_BYTES = 16 * 2**20      # a stylesheet, a script, a logo: never a video
+
 
 def _builtin_themes() -> Path:
     """The themes shipped with sitegen: the package's copy when installed, the repository's in a checkout."""
@@ -52,17 +56,28 @@ def load_theme(root: Path, name: str) -> tuple[Theme | None, list[Problem]]:
     layers = [root] + bases
     template_dirs = tuple(dict.fromkeys(p / "templates" for p in layers if (p / "templates").is_dir()))
     assets: dict[str, Asset] = {}
+    problems: list[Problem] = []
     for layer in reversed(layers):  # later (site) layers replace earlier (theme) files
         static = layer / "static"
-        for path in sorted(static.rglob("*")) if static.is_dir() else []:
-            if path.is_file() and not path.name.startswith("."):
-                logical = path.relative_to(static).as_posix()
-                data = path.read_bytes()
+        for path, st in files.walk(static) if static.is_dir() else ():
+            logical = path.relative_to(static).as_posix()
+            if path.name.startswith(".") or not stat.S_ISREG(st.st_mode):
+                continue    # a special file is the loader's problem (files.scan); never read here
+            data, found = files.read_bounded(path, _shown_path(root, path), MAX_ASSET_BYTES)
+            problems += found
+            if data is not None:
                 digest = hashlib.sha256(data).hexdigest()[:10]
                 stem, dot, ext = logical.rpartition(".")
                 hashed = f"{stem}.{digest}.{ext}" if dot else f"{logical}.{digest}"
                 assets[logical] = Asset(f"/static/{hashed}", data)
-    return Theme(name, template_dirs, MappingProxyType(assets)), []
+    return Theme(name, template_dirs, MappingProxyType(assets)), problems
+
+
+def _shown_path(root: Path, path: Path) -> str:
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return str(path)
 
 
 def environment(theme: Theme, site: object = None, cache: Path | None = None) -> jinja2.Environment:

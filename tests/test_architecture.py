@@ -12,9 +12,10 @@ PACKAGE = Path(sitegen.__file__).parent
 # Lowest first: a module imports only from layers below its own (and its own package's modules).
 LAYERS = (
     {"errors", "urls", "cache", "preview"},
+    {"files"},
     {"config"},
-    {"model", "content"},
-    {"markup", "ledger", "disclosure"},
+    {"model", "content", "rights"},
+    {"markup", "ledger", "disclosure", "acceptance"},
     {"assemble", "views", "theme"},
     {"plan"},
     {"render", "output", "search"},
@@ -26,11 +27,11 @@ LAYERS = (
 # What answers citizens at run time imports no build-time code: no model, no theme loading per request.
 RUN_TIME = {"preview", "search.service", "search.query", "search.wsgi"}
 BUILD_TIME = {"build", "assemble", "plan", "render", "output", "content", "config", "model", "views", "markup",
-              "disclosure", "ledger", "cache", "scaffold", "serve"}
+              "disclosure", "ledger", "cache", "scaffold", "serve", "files", "rights", "acceptance"}
 # Each third-party library lives in the modules that exist to wrap it.
 LIBRARIES = {
     "yaml": {"config"},
-    "pydantic": {"config", "content"},
+    "pydantic": {"config", "content", "acceptance", "rights"},
     "markdown": {"markup"},
     "nh3": {"markup"},
     "jinja2": {"theme", "render", "search"},

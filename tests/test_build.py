@@ -44,6 +44,7 @@ def site(cluster_root):
         "content/jxj/tzgg/notice.md": page("关于开展企业走访的通知", "2024-04-01 08:00"),
         **{f"content/jxj/gzdt/n{i:02d}.md": page(f"工作动态第{i}条", f"2024-02-{i:02d} 09:00") for i in range(1, 26)},
         "content/portal/about/lxwm.md": page("联系我们", "2024-01-01 00:00"),
+        "content/portal/accepted.yaml": "accepted: [jxj/zcwj/smart-city]\n",   # the portal takes the policy
         "site.yaml": SITE_YAML.replace("page_size: 20", "page_size: 10") + "contact_page: about/lxwm\n",
     })
     out = root / "build" / "site"
