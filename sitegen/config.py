@@ -12,7 +12,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 
 from .errors import Problem, shown
 from .files import CONTROL, kind, read_bounded, scan
-from .urls import OWNER_RE, RESERVED, SLUG_RE
+from .urls import OWNER_RE, RESERVED, SLUG_RE, XXGK
 
 MAX_YAML_BYTES = 256 * 1024
 # Deeper than any site.yaml, department or front matter needs; deep enough nesting would
@@ -311,7 +311,7 @@ class PortalColumnSpec(ColumnSpec):
 def _unique_slugs(columns: tuple[ColumnSpec, ...]) -> tuple[ColumnSpec, ...]:
     seen: set[str] = set()
     for c in columns:
-        if c.slug == "xxgk":
+        if c.slug == XXGK:
             raise ValueError("column slugs other than 'xxgk' (every department's 政府信息公开 section lives there)")
         if c.slug in seen:
             raise ValueError(f"each column slug once ('{c.slug}' is declared twice)")

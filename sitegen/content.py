@@ -13,7 +13,7 @@ from pydantic import AfterValidator, BeforeValidator, Field
 from .config import Strict, YamlError, one_line, parse_yaml, read_text, validate
 from .errors import Problem, shown
 from .files import kind, walk
-from .urls import PORTAL, RESERVED_SLUGS, SLUG_RE
+from .urls import REPORTS, XXGK, PORTAL, RESERVED_SLUGS, SLUG_RE
 
 MAX_PAGE_BYTES = 1024 * 1024
 MAX_ATTACHMENT_BYTES = 50 * 1024 * 1024
@@ -25,9 +25,7 @@ ATTACHMENT_TYPES = frozenset(
 VALIDITY = ("有效", "失效", "废止")
 # A department's 政府信息公开 folder, content/<dept>/xxgk/: the guide and the rules as single pages,
 # one annual report per year under nb/, and the 索引号 ledger that `sitegen disclosure assign` keeps.
-XXGK = "xxgk"
 XXGK_PAGES = {"zn": "政府信息公开指南", "zd": "政府信息公开制度"}
-REPORTS = "nb"
 LEDGER_NAME = "index-numbers.tsv"
 # The portal's editors list here the department items they accept for the portal home (acceptance.py).
 ACCEPTED = "accepted.yaml"

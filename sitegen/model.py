@@ -9,6 +9,7 @@ from typing import Mapping, TypeVar
 from typing_extensions import dataclass_transform
 
 from .config import SiteSpec
+from .urls import PORTAL
 
 T = TypeVar("T")
 
@@ -138,10 +139,10 @@ class Cluster:
     shared: dict = field(default_factory=dict, compare=False, repr=False)
 
     def owner_name(self, owner: str) -> str:
-        return self.site.name if owner == "portal" else self.departments[owner].name
+        return self.site.name if owner == PORTAL else self.departments[owner].name
 
     def owner_columns(self, owner: str) -> tuple[Column, ...]:
-        ids = self.portal_columns if owner == "portal" else self.departments[owner].columns
+        ids = self.portal_columns if owner == PORTAL else self.departments[owner].columns
         return tuple(self.columns[c] for c in ids)
 
     def latest(self, page_ids, limit: int) -> tuple[Page, ...]:

@@ -42,9 +42,20 @@ def feed_url(owner: str, column: str | None = None) -> str:
     return (column_url(owner, column) if column else prefix(owner)) + "feed.xml"
 
 
+# The 政府信息公开 section's folders: /<dept>/xxgk/ holds the guide (zn), the rules (zd), the catalog,
+# the annual reports and how to apply; the portal's /xxgk/ holds the unified platform and its facets.
+XXGK = "xxgk"
+CATALOG = "fdzdgknr"     # 法定主动公开内容
+BY_WRITTEN = "cwrq"      # the catalog ordered by 成文日期
+REPORTS = "nb"           # 政府信息公开年报, one page per year
+APPLY = "ysqgk"          # 依申请公开
+FORM = "sqb"             # its printable 申请表
+BY_CATEGORY, BY_TOPIC, BY_YEAR = "lb", "zt", "nd"    # the platform's facets: /xxgk/<facet>/<value>/
+
+
 def xxgk_url(owner: str, *parts: str, page: int = 1) -> str:
     """The 政府信息公开 section: /xxgk/ (the portal's unified platform) or /<dept>/xxgk/, and pages in it."""
-    base = f"{prefix(owner)}xxgk/" + "".join(f"{p}/" for p in parts)
+    base = f"{prefix(owner)}{XXGK}/" + "".join(f"{p}/" for p in parts)
     return base if page <= 1 else f"{base}page/{page}/"
 
 

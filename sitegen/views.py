@@ -314,3 +314,5 @@ class SectionPage:
     reports: tuple[Ref, ...] = ()
     guide: Ref | None = None
     form_url: str = ""
+    apply_url: str = ""
+    catalog_url: str = ""

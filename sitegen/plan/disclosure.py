@@ -6,23 +6,16 @@ import math
 from collections import Counter, defaultdict
 from typing import Iterator, Sequence
 
-from ..content import REPORTS, XXGK_PAGES
+from ..content import XXGK_PAGES
 from ..disclosure import Entry, by_written, entries, to_csv, to_json
 from ..model import Cluster, Department, Page
-from ..urls import PORTAL, xxgk_url
+from ..urls import APPLY, BY_CATEGORY, BY_TOPIC, BY_WRITTEN, BY_YEAR, CATALOG, FORM, PORTAL, REPORTS, XXGK, xxgk_url
 from ..views import (Catalog, CatalogPage, Facet, FilterChoices, Link, SectionHome, SectionPage, chrome, crumbs_for,
                      pager, ref)
 from . import SITE, Job, listed, raw
 
-CATALOG = "fdzdgknr"     # 法定主动公开内容
-BY_WRITTEN = "cwrq"      # the same catalog ordered by 成文日期
-APPLY = "ysqgk"          # 依申请公开
-FORM = "sqb"             # its printable 申请表
 LATEST = 10
 VALIDITIES = ("有效", "失效", "废止")
-
-# Facet folders of the unified platform: /xxgk/<facet>/<value>/
-BY_CATEGORY, BY_TOPIC, BY_YEAR = "lb", "zt", "nd"
 
 
 def sections(cluster: Cluster, owner: str, current: str | None) -> tuple[Link, ...]:
@@ -85,7 +78,7 @@ def _department(cluster: Cluster, dept: Department, mine: list[Entry]) -> Iterat
                  for slug, name in categories.items() if count[name])
     options = _options(cluster, mine, portal=False)
     reports = _reports(cluster, dept.slug)
-    guide = cluster.pages.get(f"{dept.slug}/xxgk/zn")
+    guide = cluster.pages.get(f"{dept.slug}/{XXGK}/zn")
     guide_ref = ref(guide) if guide else None
 
     frame = chrome(cluster, dept.slug, home, f"{dept.name}政府信息公开",
@@ -127,7 +120,8 @@ def _department(cluster: Cluster, dept: Department, mine: list[Entry]) -> Iterat
         frame = chrome(cluster, dept.slug, url, title, f"向{dept.name}申请公开政府信息：方式、程序、时限与申请表。",
                        crumbs_for(cluster, dept.slug, *trail, Link(title, url, True)), current="xxgk")
         yield listed(url, template, SectionPage(frame, dept, sections(cluster, dept.slug, APPLY), guide=guide_ref,
-                                                form_url=form_url), dept.source, dept.slug)
+                                                form_url=form_url, apply_url=xxgk_url(dept.slug, APPLY),
+                                                catalog_url=xxgk_url(dept.slug, CATALOG)), dept.source, dept.slug)
 
 
 def _platform(cluster: Cluster, rows: tuple[Entry, ...], mine: dict[str, list[Entry]],
@@ -172,7 +166,7 @@ def _platform(cluster: Cluster, rows: tuple[Entry, ...], mine: dict[str, list[En
 
 def _reports(cluster: Cluster, owner: str) -> tuple:
     """A department's annual reports, latest year first."""
-    ids = cluster.listing.get(f"{owner}/xxgk/{REPORTS}", ())
+    ids = cluster.listing.get(f"{owner}/{XXGK}/{REPORTS}", ())
     return tuple(ref(p) for p in sorted((cluster.pages[i] for i in ids), key=lambda p: p.slug, reverse=True))
 
 

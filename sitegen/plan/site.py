@@ -7,7 +7,6 @@ from datetime import datetime
 from typing import Iterable, Iterator
 from xml.sax.saxutils import escape as xml_escape
 
-from ..content import REPORTS
 from ..disclosure import INTERNAL_KINDS, STATS_MARK, entries, year_counts
 from ..model import Cluster, Column, Department, Page
 from ..urls import NOT_FOUND, PORTAL, SITEMAP_HTML, absolute, column_url, feed_url, home_url
