@@ -2,7 +2,7 @@
 """sitegen at city scale beside Hugo, in one run on one machine.
 
     python bench/scale.py [--pages 20000] [--departments 20] [--seed 1] [--python .venv/bin/python]
-                          [--hugo hugo] [--no-serve] [--json FILE]
+                          [--hugo hugo] [--no-serve] [--verify] [--json FILE]
 
 Generates a synthetic cluster with bench/synth.py (reused when the parameters and synth.py are
 unchanged), writes the same pages as a Hugo site (same Markdown bodies; front matter dates in
@@ -15,6 +15,7 @@ RFC 3339; a small theme with a frame, lists paginated by 20 and single pages), t
   sitegen edit      one page's body changed: one new release
   sitegen index     the search index stage alone, cold (for the record; it is not part of the site build)
   serve             `sitegen serve`: from saving a page to the served page showing it
+  verify            (--verify) the incremental release equals a cold build of a copy, byte for byte
 
 Each build runs in its own process; wall and CPU seconds and peak RSS (the process and its pool)
 come from os.wait4. Standard library only; Hugo is the Debian package `hugo`.
@@ -116,6 +117,29 @@ def edit(path: str, text: str) -> None:
         f.write(body.rstrip("\n") + f"\n\n{text}\n")
 
 
+def digests(web_root: str) -> dict[str, str]:
+    import hashlib
+    out = {}
+    for dirpath, _, names in os.walk(os.path.realpath(web_root)):
+        for name in names:
+            path = os.path.join(dirpath, name)
+            with open(path, "rb") as f:
+                out[os.path.relpath(path, os.path.realpath(web_root))] = hashlib.sha256(f.read()).hexdigest()
+    return out
+
+
+def verify(python: str, cluster: str) -> tuple[int, list[str]]:
+    """(files compared, paths that differ) between the cluster's live release and a cold build of a copy."""
+    copy = cluster + "-cold"
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(cluster, copy, ignore=shutil.ignore_patterns("build"))
+    sitegen(python, copy)
+    incremental, cold = digests(os.path.join(cluster, "build", "site")), digests(os.path.join(copy, "build", "site"))
+    differ = sorted(p for p in set(incremental) | set(cold) if incremental.get(p) != cold.get(p))
+    shutil.rmtree(copy, ignore_errors=True)
+    return len(cold), differ
+
+
 def serve_latency(python: str, root: str, page: str, url_path: str, tries: int = 5) -> list[float]:
     """Seconds from writing a page to the preview server answering with the new text, ``tries`` times."""
     with socket.socket() as s:
@@ -162,6 +186,7 @@ def main() -> None:
     ap.add_argument("--python", default=timer.default_python())
     ap.add_argument("--hugo", default=shutil.which("hugo") or "hugo")
     ap.add_argument("--no-serve", action="store_true", help="skip the preview latency measurement")
+    ap.add_argument("--verify", action="store_true", help="check the incremental release against a cold build")
     ap.add_argument("--json", help="also write the figures here")
     args = ap.parse_args()
 
@@ -199,6 +224,11 @@ def main() -> None:
     edit(page, "基准测试追加的一句话。")
     edited = sitegen(args.python, cluster)
     row("sitegen edit", edited, f"{edited['rendered']} rendered, {edited['written']} written")
+    if args.verify:
+        compared, differ = verify(args.python, cluster)
+        figures["verify"] = {"files": compared, "differ": differ}
+        print(f"incremental == cold: {'yes' if not differ else 'NO'} ({compared} files compared"
+              + (f"; differ: {', '.join(differ[:10])}" if differ else "") + ")")
     index = sitegen(args.python, cluster, index=True)
     stage = dict(index["timings"]).get("index", 0.0)
     figures["index stage"] = stage
