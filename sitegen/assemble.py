@@ -5,11 +5,12 @@ from __future__ import annotations
 import difflib
 import hashlib
 import posixpath
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 from pathlib import Path
 from types import MappingProxyType
 
-from .config import DepartmentSpec, SiteSpec
+from .config import ColumnSpec, DepartmentSpec, SiteSpec
 from .content import ATTACHMENT_TYPES, MAX_ATTACHMENT_BYTES, REPORTS, XXGK, XXGK_PAGES, Source, Stray
 from .disclosure import INTERNAL_KINDS, calendar_warning, item_of
 from .ledger import Ledger, check, rules_for
@@ -30,6 +31,18 @@ class Records:
     sources: tuple[Source, ...]
     strays: tuple[Stray, ...]
     ledgers: dict[str, Ledger]          # department slug -> its 索引号 ledger
+
+
+def due(records: Records, now: datetime) -> tuple[Records, tuple[Source, ...]]:
+    """The records without the pages dated after ``now`` (China time), and those scheduled pages apart.
+
+    A page dated in the future waits for its time: the build leaves it out until then, and
+    `sitegen check` lists it as scheduled. Call it before assemble().
+    """
+    later = tuple(s for s in records.sources if s.meta.date > now)
+    if not later:
+        return records, ()
+    return replace(records, sources=tuple(s for s in records.sources if s.meta.date <= now)), later
 
 
 def assemble(records: Records, markup: Markup | None = None) -> tuple[Cluster, list[Problem]]:
@@ -106,7 +119,8 @@ def _columns(records: Records, problems: list[Problem]) -> tuple[dict[str, Colum
                                     "that issued them; the portal lists them at /xxgk/)", shown(spec.disclosure)))
         cid = f"{PORTAL}/{spec.slug}"
         columns[cid] = Column(cid, PORTAL, spec.slug, spec.title, spec.kind, None,
-                              spec.aggregate, column_url(PORTAL, spec.slug))
+                              spec.aggregate, column_url(PORTAL, spec.slug),
+                              *_column_meta(spec, records.site.name, records.site.name))
     categories = records.site.xxgk.all_categories().values()
     departments: dict[str, Department] = {}
     for slug, spec in sorted(records.departments.items(), key=lambda kv: (kv[1].order, kv[0])):
@@ -117,18 +131,25 @@ def _columns(records: Records, problems: list[Problem]) -> tuple[dict[str, Colum
                                         "a 法定主动公开内容 category from site.yaml (one of " + "、".join(categories) + ")",
                                         shown(c.disclosure)))
             cid = f"{slug}/{c.slug}"
-            columns[cid] = Column(cid, slug, c.slug, c.title, c.kind, c.disclosure, (), column_url(slug, c.slug))
+            columns[cid] = Column(cid, slug, c.slug, c.title, c.kind, c.disclosure, (), column_url(slug, c.slug),
+                                  *_column_meta(c, spec.name, spec.short_name))
             ids.append(cid)
         # The 信息公开 section's own pages (guide, rules, annual reports): every department has them,
         # outside its menu, which links the section as a whole.
         sections = records.site.xxgk.sections
         for cid, kind, title, url in ((f"{slug}/{XXGK}", "xxgk", "信息公开", xxgk_url(slug)),
                                       (f"{slug}/{XXGK}/{REPORTS}", "report", sections.nb, xxgk_url(slug, REPORTS))):
-            columns[cid] = Column(cid, slug, cid.split("/", 1)[1], title, kind, None, (), url)
+            columns[cid] = Column(cid, slug, cid.split("/", 1)[1], title, kind, None, (), url,
+                                  f"{spec.name}{title}", (title, spec.short_name))
         departments[slug] = Department(slug, spec.name, spec.short_name, spec.code, spec.order, spec.accent,
                                        spec.banner, spec.intro, spec.contact, tuple(ids), home_url(slug),
                                        records.department_files[slug])
     return columns, departments
+
+
+def _column_meta(spec: ColumnSpec, owner: str, short: str) -> tuple[str, tuple[str, ...]]:
+    """ColumnDescription and ColumnKeywords: the editor's, or derived from the title and the owner."""
+    return spec.description or f"{owner}{spec.title}栏目", spec.keywords or (spec.title, short)
 
 
 def _placed(records: Records, columns: dict[str, Column], problems: list[Problem]) -> list[Source]:

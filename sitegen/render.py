@@ -78,7 +78,8 @@ def render_article(env: jinja2.Environment, cluster: Cluster, page: Page,
     """
     column = cluster.columns[page.column]
     owner_name = cluster.owner_name(page.owner)
-    meta = (("ColumnName", column.title), ("ColumnType", KIND_NAMES[column.kind]),
+    meta = (("ColumnName", column.title), ("ColumnDescription", column.description),
+            ("ColumnKeywords", ",".join(column.keywords)), ("ColumnType", KIND_NAMES[column.kind]),
             ("ArticleTitle", page.title), ("PubDate", page.date.strftime("%Y-%m-%d %H:%M")),
             ("ContentSource", owner_name), ("Keywords", ",".join(page.keywords)),
             ("Description", page.summary), ("Url", absolute(cluster.site.base_url, page.url)))
@@ -106,7 +107,8 @@ def render_list(env: jinja2.Environment, cluster: Cluster, column: Column, numbe
                 ids: tuple[str, ...]) -> str:
     url = column_url(column.owner, column.slug, number)
     title = column.title if number == 1 else f"{column.title}（第{number}页）"
-    meta = (("ColumnName", column.title), ("ColumnType", KIND_NAMES[column.kind]))
+    meta = (("ColumnName", column.title), ("ColumnDescription", column.description),
+            ("ColumnKeywords", ",".join(column.keywords)), ("ColumnType", KIND_NAMES[column.kind]))
     description = f"{cluster.owner_name(column.owner)}{column.title}栏目，共{len(cluster.listing[column.id])}条信息。"
     frame = chrome(cluster, column.owner, url, title, description,
                    crumbs_for(cluster, column.owner, Link(column.title, column.url, True)), meta, current=column.id)
