@@ -47,7 +47,7 @@ def tables_without_headers(ctx: Context) -> list[Finding]:
                 out.append(Finding("table-headers", "warning", "a header row on every table (GB/T 37668)",
                                    "a table without <th> cells", "Give the table a header row (the first row of a "
                                    "Markdown table, above the |---| line).", p.owner, p.column, p.source,
-                                   ctx.body_line(p, "|")))
+                                   ctx.body_line(p, "<table") or ctx.body_line(p, "|")))
     return out
 
 
