@@ -601,3 +601,20 @@ def test_a_column_can_name_its_own_description_and_keywords(cluster_root):
     gzdt, tzgg = cluster.columns["jxj/gzdt"], cluster.columns["jxj/tzgg"]
     assert (gzdt.description, gzdt.keywords) == ("经信系统工作动态", ("工业", "信息化"))
     assert (tzgg.description, tzgg.keywords) == ("测试市经济和信息化局通知公告栏目", ("通知公告", "市经信局"))
+
+
+# ---------------------------------------------------------------- the demo
+
+
+@pytest.mark.slow
+def test_the_demo_passes_with_no_veto_and_no_deduction_as_of_2026_11_30(tmp_path):
+    from clusters import REPO
+    out = tmp_path / "site"
+    assert build(REPO, out).warnings == ()
+    result = run("check", "--root", str(REPO), "--out", str(out), "--as-of", "2026-11-30", "--strict",
+                 "--format", "json")
+    assert result.exit_code == 0
+    data = json.loads(result.output)
+    assert [f for f in data["findings"] if f["level"] in ("veto", "deduction")] == []
+    # Warnings stay: the 党政机关网站标识 is issued by the 编办, not invented for a demo.
+    assert "gov-mark" in {f["rule"] for f in data["findings"]}
