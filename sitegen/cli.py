@@ -244,19 +244,14 @@ def check_command(root: Path, out: Path | None, fmt: str, report: Path | None, s
     file and line, and what to do. Thresholds for early warnings are in site.yaml's check block.
     """
     from . import check
-    from .assemble import assemble, due
-    from .build import load
+    from .check import cluster as clusters
     from .check import report as reports
 
     root = root.resolve()
     web_root = (out or root / "build" / "site").resolve()
     when = as_of or china_now()
-    records, problems = load(root)
-    if records is not None:
-        records, later = due(records, when)
-        cluster, found = assemble(records)
-        problems += found
-    if records is None or errors_in(problems):
+    cluster, later, problems = clusters.load(root, when)
+    if cluster is None or errors_in(problems):
         _problems(BuildFailed(problems), published=False)
         sys.exit(1)
     cache = root / "build" / "reports" / "links.json" if external else None

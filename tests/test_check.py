@@ -618,3 +618,25 @@ def test_the_demo_passes_with_no_veto_and_no_deduction_as_of_2026_11_30(tmp_path
     assert [f for f in data["findings"] if f["level"] in ("veto", "deduction")] == []
     # Warnings stay: the 党政机关网站标识 is issued by the 编办, not invented for a demo.
     assert "gov-mark" in {f["rule"] for f in data["findings"]}
+
+
+def test_the_command_reads_bodies_from_the_built_files_and_finds_the_same(cluster_root):
+    """`sitegen check` skips the Markdown (check.cluster.Skim) and reads each body from the built
+    page; the build hands run() its own cluster. Both must find the same."""
+    from sitegen.check import cluster as clusters
+    body = ("#### 小节\n\n根据中华人名共和国有关法律。身份证号11010519491231002X。\n\n"
+            "<p><a href=\"/jxj/nowhere/\">旧栏目</a></p>\n\n![](https://img.example.org/p.png)\n\n详见[点击这里](b.md)。")
+    root = cluster_root({"content/portal/zwyw/a.md": page("会议", "2024-05-01 10:00", body),
+                         "content/portal/zwyw/b.md": page("另一篇", "2024-05-01 11:00", "正文。"),
+                         "content/jxj/xxgk/nb/2023.md": page("2023年年报", "2024-01-20 09:00", NB.split("## 五")[0])})
+    build(root, root / "build" / "site")
+    as_of = datetime(2024, 5, 2, 23, 59)
+    full, _ = cluster_of(root, as_of)
+    skimmed, later, problems = clusters.load(root, as_of)
+    assert not errors_in(problems) and skimmed.pages["portal/zwyw/a"].body == ""
+    web = root / "build" / "site"
+    expected = [str(f) for f in check.run(full, web, as_of, root=root)]
+    assert [str(f) for f in check.run(skimmed, web, as_of, root=root, scheduled=later)] == expected
+    assert {f.split("] ")[1].split(":")[0] for f in expected} >= {
+        "typo", "id-number", "broken-link", "image-alt", "link-text", "heading-order", "placeholder",
+        "xxgk-annual-report"}

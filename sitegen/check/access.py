@@ -27,7 +27,8 @@ def images_without_alt(ctx: Context) -> list[Finding]:
     """Every image in a page's text has alt text (![说明](图片.png))."""
     out = []
     for p in ctx.visible:
-        for tag in _IMG.findall(p.body) if "<img" in p.body else ():
+        body = ctx.body(p)
+        for tag in _IMG.findall(body) if "<img" in body else ():
             alt = _ALT.search(tag)
             if alt is None or not alt.group(1).strip():
                 src = html.unescape(_SRC.search(tag).group(1)) if _SRC.search(tag) else ""
@@ -42,7 +43,8 @@ def tables_without_headers(ctx: Context) -> list[Finding]:
     """Every table in a page's text has a header row."""
     out = []
     for p in ctx.visible:
-        for table in _TABLE.findall(p.body) if "<table" in p.body else ():
+        body = ctx.body(p)
+        for table in _TABLE.findall(body) if "<table" in body else ():
             if "<th" not in table:
                 out.append(Finding("table-headers", "warning", "a header row on every table (GB/T 37668)",
                                    "a table without <th> cells", "Give the table a header row (the first row of a "
@@ -55,8 +57,8 @@ def heading_order(ctx: Context) -> list[Finding]:
     """Headings go down one level at a time, from ## (the page title is the only #)."""
     out = []
     for p in ctx.visible:
-        level = 1
-        for m in _HEADING.finditer(p.body) if "<h" in p.body else ():
+        level, body = 1, ctx.body(p)
+        for m in _HEADING.finditer(body) if "<h" in body else ():
             n = int(m.group(1))
             if n > level + 1 or n == 1:
                 text = _text(m.group(2))
@@ -72,7 +74,8 @@ def vague_links(ctx: Context) -> list[Finding]:
     """Link text names its target: not 点击这里 or 更多 on its own."""
     out = []
     for p in ctx.visible:
-        for m in _LINK.finditer(p.body) if "<a" in p.body else ():
+        body = ctx.body(p)
+        for m in _LINK.finditer(body) if "<a" in body else ():
             text = _text(m.group(1))
             if text.lower() in VAGUE:
                 out.append(Finding("link-text", "warning", "link text that names its target (GB/T 37668)",

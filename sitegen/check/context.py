@@ -9,6 +9,7 @@ from functools import cached_property
 from pathlib import Path
 
 from ..content import Source
+from ..markup import plain_text
 from ..model import Cluster, Page
 from ..urls import output_path
 
@@ -23,6 +24,7 @@ class Built:
     meta: dict[str, str]
     dated: bool          # shows a <time> element
     notice: bool         # shows the theme's validity notice (本文件已于…失效/废止)
+    body: str            # the article's text as built (the theme's <div class="article-body">), or ""
 
 
 @dataclass
@@ -34,6 +36,7 @@ class Context:
     scheduled: tuple[Source, ...] = ()
     _lines: dict[str, list[str]] = field(default_factory=dict)
     _built: dict[str, Built | None] = field(default_factory=dict)
+    _text: dict[str, str] = field(default_factory=dict)
 
     @property
     def today(self) -> date:
@@ -89,5 +92,46 @@ class Context:
                 self._built[url] = None
             else:
                 head = html[: html.find("</head>")] if "</head>" in html else html[:8192]
-                self._built[url] = Built(dict(_META.findall(head)), "<time" in html, 'class="notice notice-' in html)
+                self._built[url] = Built(dict(_META.findall(head)), "<time" in html, 'class="notice notice-' in html,
+                                         _article_body(html))
         return self._built[url]
+
+    # A cluster assembled by sitegen.check.cluster.load() skips the Markdown (check renders
+    # nothing): a page's body then comes from its built file. One from the build has it already.
+
+    def body(self, page: Page) -> str:
+        if page.body:
+            return page.body
+        built = self.built(page.url)
+        return built.body if built else ""
+
+    def text(self, page: Page) -> str:
+        if page.body:
+            return page.text
+        if page.id not in self._text:
+            self._text[page.id] = plain_text(self.body(page))
+        return self._text[page.id]
+
+    def headings(self, page: Page) -> tuple[str, ...]:
+        if page.toc:
+            return tuple(h.text for h in page.toc)
+        return tuple(plain_text(m.group(1)) for m in _HEADING.finditer(self.body(page)))
+
+
+_BODY = '<div class="article-body">'
+_DIV = re.compile(r"<(/?)div\b")
+_HEADING = re.compile(r"<h[2-6]\b[^>]*>(.*?)</h[2-6]>", re.S)
+
+
+def _article_body(html: str) -> str:
+    """The inside of the theme's article-body element, matching its closing tag by depth."""
+    start = html.find(_BODY)
+    if start < 0:
+        return ""
+    start += len(_BODY)
+    depth = 1
+    for m in _DIV.finditer(html, start):
+        depth += -1 if m.group(1) else 1
+        if depth == 0:
+            return html[start:m.start()]
+    return html[start:]

@@ -91,7 +91,8 @@ def external_links(ctx: Context, cache_path: Path, workers: int = WORKERS, timeo
     own = urlsplit(ctx.cluster.site.base_url).netloc
     uses: dict[str, list] = {}
     for p in ctx.visible:
-        for href in HREF.findall(p.body) if "href=" in p.body else ():
+        body = ctx.body(p)
+        for href in HREF.findall(body) if "href=" in body else ():
             url = html.unescape(href).strip()
             parts = urlsplit(url)
             if parts.scheme in ("http", "https") and parts.netloc and parts.netloc != own:

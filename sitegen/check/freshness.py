@@ -192,16 +192,16 @@ def placeholders(ctx: Context) -> list[Finding]:
     out = []
     todo = "Replace the scaffold's placeholder with the real text."
     for p in ctx.visible:
-        texts = (p.text.strip(),) + tuple(p.keywords)
-        if p.text.strip() == "正文。":
+        text = ctx.text(p)
+        if text.strip() == "正文。":
             out.append(Finding("placeholder", "deduction", "the page's own text", "the scaffold's body '正文。'",
                                todo, p.owner, p.column, p.source, ctx.body_line(p, "正文。")))
-        elif "请填写" in p.text:
-            at = p.text.index("请填写")
+        elif "请填写" in text:
+            at = text.index("请填写")
             out.append(Finding("placeholder", "deduction", "the page's own text",
-                               f"'{p.text[at:at + 20]}'", todo, p.owner, p.column, p.source,
+                               f"'{text[at:at + 20]}'", todo, p.owner, p.column, p.source,
                                ctx.body_line(p, "请填写")))
-        if p.disclosure and p.title[:20] in texts[1:]:
+        if p.disclosure and p.title[:20] in p.keywords:
             out.append(Finding("placeholder", "warning", "主题词 that name the subject (the scaffold copies the "
                                "title)", f"the 主题词 '{p.title[:20]}'", "Write the item's real 主题词.", p.owner,
                                p.column, p.source, ctx.line(p.source, "keywords:")))

@@ -46,15 +46,16 @@ def broken_links(ctx: Context) -> list[Finding]:
     @cache
     def ids(path: str) -> frozenset[str]:
         page = by_url.get(path)
-        found = set(_ID.findall(page.body)) | {h.id for h in page.toc} if page else set()
+        found = set(_ID.findall(ctx.body(page))) | {h.id for h in page.toc} if page else set()
         html_text = ctx.read(path) or ""
         return frozenset(found | set(_ID.findall(html_text)))
 
     out = []
     for p in ctx.visible:
-        if "href=" not in p.body:
+        body = ctx.body(p)
+        if "href=" not in body:
             continue
-        for href in HREF.findall(p.body):
+        for href in HREF.findall(body):
             target = internal_path(href, p.url, cluster.site.base_url)
             if target is None:
                 continue

@@ -58,7 +58,7 @@ def annual_reports(ctx: Context) -> list[Finding]:
             out.append(Finding("xxgk-annual-report", "deduction", expected, f"it published {page.date:%Y-%m-%d}",
                                "Publish next year's on time.", d.slug, column, page.source,
                                ctx.line(page.source, "date:")))
-        headings = " ".join(h.text for h in page.toc)
+        headings = " ".join(ctx.headings(page))
         missing = [part for part in REPORT_PARTS if part not in headings]
         if missing:
             out.append(Finding("xxgk-annual-report", "deduction", "a 年报 with its six parts, statistics included "
@@ -129,9 +129,10 @@ def citing_void(ctx: Context) -> list[Finding]:
     base = ctx.cluster.site.base_url
     out = []
     for p in ctx.visible:
-        if not (p.disclosure and p.disclosure.validity == "有效" and "href=" in p.body):
+        if not (p.disclosure and p.disclosure.validity == "有效"):
             continue
-        for href in HREF.findall(p.body):
+        body = ctx.body(p)
+        for href in HREF.findall(body) if "href=" in body else ():
             target = internal_path(href, p.url, base)
             other = by_url.get(target[0]) if target else None
             # The document that replaced a 废止 one names it on purpose.

@@ -12,6 +12,7 @@ _ID = re.compile(r"(?<![0-9A-Za-z])[1-9]\d{16}[\dXx](?![0-9A-Za-z])")
 # 16 or 19 digits: the common card lengths. 18 digits are left out, because a 统一社会信用代码 of a
 # 机关 is often all digits and passes Luhn one time in ten.
 _CARD = re.compile(r"(?<!\d)[1-9](?:\d{15}|\d{18})(?!\d)")
+_DIGITS = re.compile(r"\d{11}")
 _MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")
 _ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 
@@ -45,8 +46,10 @@ def personal_data(ctx: Context) -> list[Finding]:
     """18-digit 身份证号 with a valid check digit and bank card numbers (Luhn): veto; mobile numbers: warning."""
     out = []
     for page in ctx.visible:
-        texts = [page.title, page.text] + [f"{a.title} {a.source.rsplit('/', 1)[-1]}" for a in page.attachments]
+        texts = [page.title, ctx.text(page)] + [f"{a.title} {a.source.rsplit('/', 1)[-1]}" for a in page.attachments]
         for text in texts:
+            if not _DIGITS.search(text):
+                continue        # most pages have no run of 11 digits: skip the three patterns
             for m in _ID.finditer(text):
                 if id_number_valid(m.group()):
                     out.append(_finding(ctx, page, "id-number", "veto", "身份证号", m.group()))

@@ -72,8 +72,9 @@ def sentence(text: str, start: int, end: int) -> str:
 def _matches(ctx: Context, page: Page, found: dict[str, Term], pattern: re.Pattern) -> list[Finding]:
     out = []
     # A summary the editor left out is the start of the text: scanning it again would repeat findings.
-    own_summary = page.summary and not page.text.startswith(page.summary.rstrip("…"))
-    for text in (page.title, page.summary, page.text) if own_summary else (page.title, page.text):
+    body = ctx.text(page)
+    own_summary = page.summary and not body.startswith(page.summary.rstrip("…"))
+    for text in (page.title, page.summary, body) if own_summary else (page.title, body):
         for m in pattern.finditer(text):
             term = found[m.group()]
             if term.rule == "leader-title":
