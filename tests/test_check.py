@@ -300,6 +300,13 @@ REPORTS = SITE_YAML.replace("  - {slug: about, title: 关于本站, kind: page}"
                             "  - {slug: ndbb, title: 政府网站工作年度报表, kind: page}") + "check: {website_reports: ndbb}\n"
 
 
+def test_the_website_report_column_must_be_declared(cluster_root):
+    root = cluster_root({"site.yaml": SITE_YAML + "check: {website_reports: ndbb}\n"})
+    assert findings(root, "2025-01-02", "website-report") == [
+        "site.yaml:15: [预警] website-report: expected check.website_reports naming a portal column of site.yaml, "
+        "found 'ndbb', which is not one. Declare it: columns: - {slug: ndbb, title: 政府网站工作年度报表, kind: page}."]
+
+
 def test_last_years_website_report_is_due_by_31_january(cluster_root):
     root = cluster_root({"site.yaml": REPORTS})
     expected = "expected the 2024 政府网站工作年度报表 published by 2025-01-31 (国办函〔2018〕12号), found "

@@ -43,6 +43,11 @@ def website_report(ctx: Context) -> list[Finding]:
                         "check.website_reports, with one page per year, content/portal/<column>/<year>.md)",
                         "none", "Declare the column and publish last year's report in it.", PORTAL, file="site.yaml")]
     column = spec.website_reports
+    if f"{PORTAL}/{column}" not in ctx.cluster.columns:
+        return [Finding("website-report", "warning", "check.website_reports naming a portal column of site.yaml",
+                        f"'{column}', which is not one", f"Declare it: columns: - {{slug: {column}, title: "
+                        "政府网站工作年度报表, kind: page}.", PORTAL, file="site.yaml",
+                        line=ctx.line("site.yaml", "website_reports"))]
     url = page_url(PORTAL, column, str(year))
     page = ctx.cluster.pages.get(f"{PORTAL}/{column}/{year}")
     where = f"content/{PORTAL}/{column}/{year}.md"
