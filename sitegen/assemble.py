@@ -8,15 +8,15 @@ import multiprocessing
 import os
 import posixpath
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import datetime
 from pathlib import Path
 from types import MappingProxyType
 from typing import Iterator, Mapping, Sequence
 
-from .cache import Cache, digest
-
 from . import acceptance, rights
-from .config import DepartmentSpec, SiteSpec
+from .cache import Cache, digest
+from .config import ColumnSpec, DepartmentSpec, SiteSpec
 from .content import ATTACHMENT_TYPES, MAX_ATTACHMENT_BYTES, REPORTS, XXGK, XXGK_PAGES, Source, Stray
 from .disclosure import INTERNAL_KINDS, calendar_warning, item_of
 from .ledger import Ledger, check, rules_for
@@ -38,7 +38,19 @@ class Records:
     sources: tuple[Source, ...]
     strays: tuple[Stray, ...]
     ledgers: dict[str, Ledger]          # department slug -> its 索引号 ledger
-    source_keys: Mapping[str, str] = field(default_factory=dict)   # page file -> its cache entry (build.load)
+    source_keys: Mapping[str, str] = field(default_factory=dict)   # page file -> its cache entry (load.load)
+
+
+def due(records: Records, now: datetime) -> tuple[Records, tuple[Source, ...]]:
+    """The records without the pages dated after ``now`` (China time), and those scheduled pages apart.
+
+    A page dated in the future waits for its time: the build leaves it out until then, and
+    `sitegen check` lists it as scheduled. Call it before assemble().
+    """
+    later = tuple(s for s in records.sources if s.meta.date > now)
+    if not later:
+        return records, ()
+    return replace(records, sources=tuple(s for s in records.sources if s.meta.date <= now)), later
 
 
 def assemble(records: Records, cache: Cache | None = None, workers: int | None = None
@@ -134,7 +146,8 @@ def _columns(records: Records, problems: list[Problem]) -> tuple[dict[str, Colum
                                     "that issued them; the portal lists them at /xxgk/)", shown(spec.disclosure)))
         cid = f"{PORTAL}/{spec.slug}"
         columns[cid] = Column(cid, PORTAL, spec.slug, spec.title, spec.kind, None,
-                              spec.aggregate, column_url(PORTAL, spec.slug))
+                              spec.aggregate, column_url(PORTAL, spec.slug),
+                              *_column_meta(spec, records.site.name, records.site.name))
     categories = records.site.xxgk.all_categories().values()
     departments: dict[str, Department] = {}
     for slug, spec in sorted(records.departments.items(), key=lambda kv: (kv[1].order, kv[0])):
@@ -145,19 +158,26 @@ def _columns(records: Records, problems: list[Problem]) -> tuple[dict[str, Colum
                                         "a 法定主动公开内容 category from site.yaml (one of " + "、".join(categories) + ")",
                                         shown(c.disclosure)))
             cid = f"{slug}/{c.slug}"
-            columns[cid] = Column(cid, slug, c.slug, c.title, c.kind, c.disclosure, (), column_url(slug, c.slug))
+            columns[cid] = Column(cid, slug, c.slug, c.title, c.kind, c.disclosure, (), column_url(slug, c.slug),
+                                  *_column_meta(c, spec.name, spec.short_name))
             ids.append(cid)
         # The 信息公开 section's own pages (guide, rules, annual reports): every department has them,
         # outside its menu, which links the section as a whole.
         sections = records.site.xxgk.sections
         for cid, kind, title, url in ((f"{slug}/{XXGK}", "xxgk", "信息公开", xxgk_url(slug)),
                                       (f"{slug}/{XXGK}/{REPORTS}", "report", sections.nb, xxgk_url(slug, REPORTS))):
-            columns[cid] = Column(cid, slug, cid.split("/", 1)[1], title, kind, None, (), url)
+            columns[cid] = Column(cid, slug, cid.split("/", 1)[1], title, kind, None, (), url,
+                                  f"{spec.name}{title}", (title, spec.short_name))
         contact = Contact(**spec.contact.model_dump())
         departments[slug] = Department(slug, spec.name, spec.short_name, spec.code, spec.order, spec.accent,
                                        spec.banner, spec.intro, contact, tuple(ids), home_url(slug),
                                        records.department_files[slug])
     return columns, departments
+
+
+def _column_meta(spec: ColumnSpec, owner: str, short: str) -> tuple[str, tuple[str, ...]]:
+    """ColumnDescription and ColumnKeywords: the editor's, or derived from the title and the owner."""
+    return spec.description or f"{owner}{spec.title}栏目", spec.keywords or (spec.title, short)
 
 
 def _placed(records: Records, columns: dict[str, Column], problems: list[Problem]) -> list[Source]:

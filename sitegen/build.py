@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import json
-import os
 import time
+from datetime import datetime
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from types import MappingProxyType
 from typing import TYPE_CHECKING, Callable, Iterator
 
-from . import config, content, ledger
-from .assemble import Records, assemble
+from . import check, config, ledger
+from .assemble import Records, assemble, due
+from .load import load
 from .cache import Cache, digest
-from .content import Source, Stray
-from .model import Cluster
+from .content import Stray
+from .model import Cluster, china_now
 from .errors import BuildFailed, OutputError, Problem, errors_in
 from .output import Preview, Release, ReleaseInfo, live, manifest, note_inputs, releases, releases_dir, switch
 from .plan import plan
@@ -78,68 +78,6 @@ class Good:
     ledger: ledger.Ledger
 
 
-def load(root: Path, cache: Cache | None = None) -> tuple[Records | None, list[Problem]]:
-    """Read and validate site.yaml, departments/*.yaml and content/**.md; collect every problem.
-
-    A page whose file is unchanged since the last build (same size, times and inode) comes from
-    ``cache`` instead of being parsed again.
-    """
-    cache = cache or Cache(None)
-    site, problems = config.load_site(root)
-    departments, files, found = config.load_departments(root)
-    problems += found
-    paths, strays = content.discover(root)
-    sources = []
-    keys = {}
-    for path in paths:
-        source, found, key = _parsed(root, path, cache)
-        problems += found
-        if source is not None:
-            sources.append(source)
-            if key:
-                keys[source.rel] = key
-    ledgers = {}
-    for slug in departments:
-        ledgers[slug], found = ledger.read(root, slug)
-        problems += found
-    if site is None:
-        return None, problems
-    return Records(root, site, departments, files, tuple(sources), tuple(strays), ledgers,
-                   MappingProxyType(keys)), problems
-
-
-RACY = 2.0   # seconds: a file written this close to its last parse may have changed within one timestamp tick
-
-
-def _parsed(root: Path, path: Path, cache: Cache) -> tuple[Source | None, list[Problem], str | None]:
-    """content.parse, or its cached result when the file's size, times and inode are unchanged."""
-    try:
-        st = path.stat()
-    except OSError:
-        st = None
-    if st is None:
-        source, found = content.parse(root, path)
-        return source, found, None
-    key = digest(str(root), str(path), str(st.st_size), str(st.st_mtime_ns), str(st.st_ctime_ns), str(st.st_ino))
-    hit = cache.get("source", key)
-    if hit is not None:
-        source, found, text, parsed_at = hit
-        # Racy: written within a tick of when it was parsed, it may have changed with the same
-        # times and size (as git's index does, such an entry is checked against the text).
-        if parsed_at - st.st_mtime > RACY or _text_digest(path) == text:
-            return source, found, key
-    source, found = content.parse(root, path)
-    cache.put("source", key, (source, found, _text_digest(path), time.time()))
-    return source, found, key
-
-
-def _text_digest(path: Path) -> str | None:
-    try:
-        return digest(path.read_bytes())
-    except OSError:
-        return None
-
-
 def inputs_digest(root: Path) -> str:
     """A digest of the name, size and times of every file a build reads, and of sitegen itself."""
     h = []
@@ -154,9 +92,9 @@ def inputs_digest(root: Path) -> str:
 
 
 def build(root: Path, out: Path | None = None, progress: Progress | None = None, *, keep_going: bool = False,
-          cache: Cache | None = None, workers: int | None = None, index: bool = True,
+          cache: Cache | None = None, workers: int | None = None, index: bool = True, inspect: bool = True,
           writer: type[Release] | type[Preview] = Release,
-          published: Callable[[ReleaseInfo], None] | None = None) -> BuildReport:
+          published: Callable[[ReleaseInfo], None] | None = None, now: datetime | None = None) -> BuildReport:
     """Build the cluster at ``root`` into ``out`` (default build/site); raise BuildFailed on errors.
 
     ``keep_going``: a department with errors is kept as the last release had it, and the rest of
@@ -164,19 +102,24 @@ def build(root: Path, out: Path | None = None, progress: Progress | None = None,
     pages in memory between builds; by default they live in ROOT/build/cache. ``writer`` is Release
     (a new release, switched atomically) or Preview (the folder updated in place). ``published``
     is told as soon as the new pages are live, before the search index is brought up to date.
+    ``inspect`` runs `sitegen check`'s rules on the new release and adds what they find as
+    warnings. ``now`` (China time; default the clock) decides which pages are due: a page dated
+    later waits, left out of the build until its time.
     """
     root = root.resolve()
     out = (out or root / "build" / "site").absolute()
     cache = cache or Cache(root / "build" / "cache")
+    now = now or china_now()
     clock = _Clock()
     with clock.stage("load"):
         inputs = inputs_digest(root)
-        unchanged = _unchanged(out, inputs, index)
+        unchanged = _unchanged(out, inputs, index, now)
         if unchanged is not None:
             return unchanged
         records, problems = load(root, cache)
     if records is None:
         raise BuildFailed(problems)
+    records, later = due(records, now)
     with clock.stage("assemble"):
         loaded = problems
         cluster, found = assemble(records, cache, workers)
@@ -223,7 +166,8 @@ def build(root: Path, out: Path | None = None, progress: Progress | None = None,
                 for c in jobs.copies:
                     if not release.unchanged(c.path, keys[c.path]):
                         release.copy(c.path, keys[c.path], root / c.source)
-                info = release.commit(_owners(cluster), tuple(sorted(held_slugs)), inputs)
+                info = release.commit(_owners(cluster), tuple(sorted(held_slugs)), inputs,
+                                      min((s.meta.date for s in later), default=None))
     except OSError as e:
         raise OutputError(f"could not write {out}: {e.strerror or e}") from e
     if published:
@@ -236,6 +180,9 @@ def build(root: Path, out: Path | None = None, progress: Progress | None = None,
             except OSError as e:
                 raise OutputError(f"could not write the search index {search_dir(out)}: {e.strerror or e}") from e
             release.set_search(indexed.path.name)
+    if inspect:
+        with clock.stage("check"):
+            problems += check.as_problems(check.run(cluster, out, now, root=root, scheduled=later))
     remember_good(records, cache, held_slugs)
     cache.save()
     return _report(out, cluster, len(keys), clock, problems, indexed, info, rendered, held)
@@ -257,11 +204,14 @@ def _report(out: Path, cluster: Cluster, files: int, clock: _Clock, problems: li
                        held)
 
 
-def _unchanged(out: Path, inputs: str, index: bool) -> BuildReport | None:
-    """The live release's report when nothing a build reads has changed since it was made."""
+def _unchanged(out: Path, inputs: str, index: bool, now: datetime) -> BuildReport | None:
+    """The live release's report when nothing a build reads has changed since it was made, and no
+    page it left out for later has come due."""
     release = live(out)
     data = manifest(release) if release else None
     if not data or data.get("inputs") != inputs or data.get("held") or (index and not _search_current(out)):
+        return None
+    if data.get("due") and now >= datetime.fromisoformat(data["due"]):
         return None
     owners = tuple((o[0], o[1], o[2]) for o in data.get("owners", ()))
     return BuildReport(out, owners, len(data["files"]), (), (), None, None, 0)

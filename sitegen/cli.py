@@ -11,6 +11,7 @@ import click
 
 from .build import BuildReport, build
 from .errors import BuildFailed, OutputError, errors_in
+from .model import china_now
 from .scaffold import ScaffoldError, new_department, new_page
 
 PROGRESS_FROM = 1000   # pages; smaller builds finish before a bar would help
@@ -165,8 +166,7 @@ def new_page_command(root: Path, department: str, column: str, slug: str | None,
                      genre: str | None, title: str) -> None:
     """Create content/DEPARTMENT/COLUMN/<slug>.md titled TITLE, dated now."""
     try:
-        path = new_page(root, department, column, title, datetime.now().replace(second=0, microsecond=0), slug,
-                        topic, genre)
+        path = new_page(root, department, column, title, china_now(), slug, topic, genre)
     except ScaffoldError as e:
         raise click.ClickException(str(e)) from None
     click.echo(f"created {path.relative_to(root) if not path.is_absolute() else path}")
@@ -225,7 +225,7 @@ def repair_command(root: Path, out: Path | None) -> None:
 def report_command(root: Path) -> None:
     """Per department: policies without an interpretation, and the share that have one (解读比例)."""
     from .assemble import assemble
-    from .build import load
+    from .load import load
     from .disclosure import interpretation_coverage
 
     records, problems = load(root.resolve())
@@ -264,6 +264,67 @@ def _assigned(root: Path, repair: bool, out: Path | None = None) -> None:
         click.echo(f"updated {plan.moved} ledger line{'s' if plan.moved != 1 else ''} for moved pages")
     click.echo(f"{len(plan.changes)} number{'s' if len(plan.changes) != 1 else ''} written"
                if plan.changes else "every item already has its number")
+
+
+def _as_of(ctx: click.Context, param: click.Parameter, value: str | None) -> datetime | None:
+    if value is None:
+        return None
+    try:
+        # The whole day counts: an item dated that day at 17:00 is due on it.
+        return datetime.strptime(value, "%Y-%m-%d").replace(hour=23, minute=59)
+    except ValueError:
+        raise click.BadParameter(f"expected a date as YYYY-MM-DD (such as 2026-11-30), found '{value}'") from None
+
+
+@main.command("check")
+@root_option
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="The built web root to read.  [default: ROOT/build/site]")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "html"]), default="text", show_default=True,
+              help="text and json go to stdout; html writes the scorecard to --report.")
+@click.option("--report", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Where the HTML scorecard goes, outside the web root.  [default: ROOT/build/reports/check.html]")
+@click.option("--strict", is_flag=True, help="Exit with status 1 when any finding is a veto (单项否决), for CI.")
+@click.option("--as-of", "as_of", callback=_as_of, metavar="YYYY-MM-DD",
+              help="Check as of the end of that day (China time).  [default: now]")
+@click.option("--external", is_flag=True, help="Also check links to other sites (cached for 7 days in "
+              "ROOT/build/reports/links.json).")
+def check_command(root: Path, out: Path | None, fmt: str, report: Path | None, strict: bool,
+                  as_of: datetime | None, external: bool) -> None:
+    """Check the site against the national inspection rules before the inspectors do.
+
+    Reads the sources and the built web root (run `sitegen build` first); renders nothing.
+    Each finding names its rule, level (单项否决 / 扣分 / 预警), threshold, department, column,
+    file and line, and what to do. Thresholds for early warnings are in site.yaml's check block.
+    """
+    from . import check
+    from .check import cluster as clusters
+    from .check import report as reports
+
+    root = root.resolve()
+    named = (out or root / "build" / "site").absolute()     # as the admin knows it: build/site
+    web_root = named.resolve()                               # the live release it links to
+    when = as_of or china_now()
+    cluster, later, problems = clusters.load(root, when)
+    if cluster is None or errors_in(problems):
+        _problems(BuildFailed(problems), published=False)
+        sys.exit(1)
+    cache = root / "build" / "reports" / "links.json" if external else None
+    findings = check.run(cluster, web_root, when, root=root, scheduled=later, external_cache=cache)
+    if fmt == "text":
+        click.echo(reports.to_text(cluster, findings, when))
+    elif fmt == "json":
+        click.echo(reports.to_json(cluster, findings, when))
+    else:
+        path = (report or root / "build" / "reports" / "check.html").resolve()
+        if path.is_relative_to(web_root):
+            raise click.ClickException(f"the report {named / path.relative_to(web_root)} would be published: "
+                                       f"write it outside {named}")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(reports.to_html(cluster, findings, when), encoding="utf-8")
+        click.echo(f"wrote {path}")
+    if strict and any(f.level == "veto" for f in findings):
+        sys.exit(1)
 
 
 @main.group()

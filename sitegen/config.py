@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from datetime import date, datetime
 from pathlib import Path
 from typing import Annotated, Any, Literal, TypeVar
 
@@ -265,8 +266,9 @@ def _uscc(value: str) -> str:
 
 
 def _site_id(value: str) -> str:
-    if not re.fullmatch(r"\d{10}", value):
-        raise ValueError("a 10-digit 网站标识码 (quote it in YAML: \"3302000001\")")
+    # Local sites get 10 digits; central bodies' sites get "bm" and 8 digits (发展指引 附件).
+    if not re.fullmatch(r"\d{10}|bm\d{8}", value):
+        raise ValueError("a 网站标识码 of 10 digits, or bm and 8 digits (quote it in YAML: \"3302000001\")")
     return value
 
 
@@ -299,6 +301,9 @@ class ColumnSpec(Strict):
     slug: Slug
     title: _text(20)
     kind: Kind
+    # ColumnDescription and ColumnKeywords (发展指引); when left out, derived from the title and the owner.
+    description: _text(200) | None = None
+    keywords: Annotated[tuple[_text(20), ...], Field(max_length=10)] = ()
     # The column's pages are 政府信息公开 items of this category (a name from site.yaml's xxgk categories).
     disclosure: Annotated[_text(30), BeforeValidator(_category_name)] | None = None
 
@@ -451,6 +456,48 @@ class SearchSpec(Strict):
     hot_words: Annotated[tuple[_text(20), ...], Field(max_length=12)] = ()
 
 
+def _iso_date(value: Any) -> date:
+    try:
+        return datetime.strptime(str(value).strip(), "%Y-%m-%d").date()
+    except ValueError:
+        raise ValueError("a date as YYYY-MM-DD (such as 2026-01-15)") from None
+
+
+class Leader(Strict):
+    """A leader's name and current title: the wrong and outdated forms are 严重表述错误."""
+
+    name: _text(10)
+    title: _text(40)
+    misspellings: Annotated[tuple[_text(10), ...], Field(max_length=20)] = ()
+    former_titles: Annotated[tuple[_text(40), ...], Field(max_length=20)] = ()
+    since: Annotated[date, BeforeValidator(_iso_date)] | None = None   # when the title began
+
+
+class EarlyWarnings(Strict):
+    """Early-warning thresholds, stricter than the inspection rule's own (which are fixed by 国办)."""
+
+    home_days: Annotated[int, Field(ge=1, le=14)] = 10               # veto at 14
+    news_days: Annotated[int, Field(ge=1, le=14)] = 10               # 动态/要闻: stale at 14
+    notice_days: Annotated[int, Field(ge=1, le=183)] = 150           # 通知公告/政策文件: stale at 183
+    yearly_days: Annotated[int, Field(ge=1, le=365)] = 330           # 人事/规划计划: stale at 365
+    stale_columns: Annotated[int, Field(ge=1, le=5)] = 3             # veto at 5 per site
+    long_stale_columns: Annotated[int, Field(ge=1, le=10)] = 7       # veto at 10 per site
+    blank_columns: Annotated[int, Field(ge=1, le=5)] = 3             # veto at 5 per site
+    report_days: Annotated[int, Field(ge=0, le=31)] = 10             # days before 31 January
+
+
+class CheckSpec(Strict):
+    """What `sitegen check` reads from the admin: thresholds, leaders, sensitive words, targets."""
+
+    warn: EarlyWarnings = EarlyWarnings()
+    leaders: Annotated[tuple[Leader, ...], Field(max_length=200)] = ()
+    sensitive_words: Annotated[tuple[_text(30), ...], Field(max_length=5000)] = ()
+    interpretation_target: Annotated[float, Field(ge=0, le=1)] = 0.8     # 解读比例 per department
+    guide_max_days: Annotated[int, Field(ge=30, le=3650)] = 730           # 指南 and 制度 age
+    # The portal column holding the 政府网站工作年度报表, one page per year: content/portal/<col>/<year>.md.
+    website_reports: Slug | None = None
+
+
 class SiteSpec(Strict):
     name: _text(40)
     base_url: Annotated[str, AfterValidator(_base_url)]
@@ -470,6 +517,7 @@ class SiteSpec(Strict):
     search: SearchSpec = SearchSpec()
     releases: Annotated[int, Field(ge=1, le=1000)] = 10    # releases kept for `sitegen rollback`
     rights: RightsSpec = RightsSpec()
+    check: CheckSpec = CheckSpec()
 
 
 # ---------------------------------------------------------------- loading files

@@ -80,11 +80,7 @@ def item_of(s: Source, category: str | None, xxgk: XxgkSpec, resolve: Callable[[
             problems.append(Problem(s.rel, at("replaced_by"), "disclosure.replaced_by",
                                     "a relative path to the page that replaced it (such as ../zcwj/x.md)",
                                     f"{shown(d.replaced_by)}, which does not exist"))
-    late = working_days(d.written, s.meta.date.date())
-    if late > xxgk.deadline_days:
-        problems.append(Problem(s.rel, s.lines.get(("date",)), "date", f"publication within {xxgk.deadline_days} "
-                                f"working days of the 成文日期 {d.written} (条例第二十六条)",
-                                f"{s.meta.date:%Y-%m-%d}, {late} working days later", "warning"))
+    # The Article 26 deadline is an inspection rule: sitegen.check.openness.deadline reports it.
     return Disclosure(d.index_no, chosen or "", d.topic, d.genre, d.doc_number, d.written, d.normative,
                       d.validity, d.invalid_from, replaced_by)
 

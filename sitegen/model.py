@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta, timezone
 from typing import Mapping, TypeVar
 
 from typing_extensions import dataclass_transform
@@ -75,6 +75,8 @@ class Column:
     category: str | None  # the 法定主动公开内容 category of its pages, when it is a disclosure column
     aggregate: tuple[str, ...]
     url: str
+    description: str = ""          # ColumnDescription (发展指引)
+    keywords: tuple[str, ...] = ()  # ColumnKeywords
 
 
 @value
@@ -152,3 +154,13 @@ class Cluster:
 
 def newest_first(page: Page) -> tuple:
     return (-page.date.timestamp(), page.id)
+
+
+# Every date on the site is China Standard Time, written without a zone (the theme labels it +08:00),
+# whatever zone the server runs in.
+CST = timezone(timedelta(hours=8), "CST")
+
+
+def china_now() -> datetime:
+    """The wall-clock time in Beijing, naive like every date in the content, to the minute."""
+    return datetime.now(CST).replace(tzinfo=None, second=0, microsecond=0)

@@ -17,6 +17,7 @@ import re
 import shutil
 import time
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -146,8 +147,10 @@ class Release:
         self.written += 1
 
     def commit(self, owners: tuple[tuple[str, str, int], ...], held: tuple[str, ...] = (),
-               inputs: str = "") -> ReleaseInfo:
-        """Write the manifest, move the release into place and switch ``out`` to it in one rename."""
+               inputs: str = "", due: datetime | None = None) -> ReleaseInfo:
+        """Write the manifest, move the release into place and switch ``out`` to it in one rename.
+
+        ``due`` is when the first page the build left for later comes due: a build then is not a no-op."""
         changed = sorted(p for p, k in self.keys.items() if self.old_keys.get(p) != k)
         removed = sorted(set(self.old_keys) - set(self.keys))
         info = ReleaseInfo(self.id, time.time(), sum(n for _, _, n in owners), len(self.keys), self.written,
@@ -155,7 +158,7 @@ class Release:
                            owners)
         final = self.dir / self.id
         try:
-            _write_json(final.with_suffix(".json"), _record(info, self.keys, inputs))
+            _write_json(final.with_suffix(".json"), _record(info, self.keys, inputs, due))
             os.rename(self.staging, final)
             switch(self.out, final)
         except OSError as e:
@@ -261,10 +264,11 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _record(info: ReleaseInfo, keys: dict[str, str], inputs: str) -> dict[str, Any]:
+def _record(info: ReleaseInfo, keys: dict[str, str], inputs: str, due: datetime | None) -> dict[str, Any]:
     return {"id": info.id, "time": info.time, "pages": info.pages, "written": info.written, "linked": info.linked,
             "removed": info.removed, "changed": list(info.changed), "held": list(info.held), "search": info.search,
-            "owners": [list(o) for o in info.owners], "inputs": inputs, "files": keys}
+            "owners": [list(o) for o in info.owners], "inputs": inputs, "due": due.isoformat() if due else None,
+            "files": keys}
 
 
 def _info(data: dict[str, Any], current: bool) -> ReleaseInfo:
@@ -341,7 +345,7 @@ class Preview:
         self.written += 1
 
     def commit(self, owners: tuple[tuple[str, str, int], ...], held: tuple[str, ...] = (),
-               inputs: str = "") -> ReleaseInfo:
+               inputs: str = "", due: datetime | None = None) -> ReleaseInfo:
         removed = sorted(set(self.old_keys) - set(self.keys))
         for path in removed:
             (self.out / path).unlink(missing_ok=True)

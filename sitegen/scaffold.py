@@ -8,6 +8,7 @@ from pathlib import Path
 
 from .config import DepartmentSpec, XxgkSpec, YamlError, load_departments, load_site, parse_yaml, validate
 from .errors import Problem, SitegenError
+from .model import china_now
 from .urls import OWNER_RE, PORTAL, RESERVED
 
 DEFAULT_COLUMNS = (
@@ -103,7 +104,7 @@ def new_department(root: Path, slug: str, name: str, short_name: str, code: str)
         keep.parent.mkdir(parents=True, exist_ok=True)
         keep.touch()
         made.append(keep.parent)
-    today = datetime.now().strftime("%Y-%m-%d %H:%M")
+    today = china_now().strftime("%Y-%m-%d %H:%M")
     for page, text in ((GUIDE, _GUIDE_TEXT), (RULES, _RULES_TEXT)):
         path = root / "content" / slug / "xxgk" / page
         path.parent.mkdir(parents=True, exist_ok=True)

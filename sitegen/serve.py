@@ -41,8 +41,10 @@ class Builder:
         up); on failure the old pages stay, with the problems overlaid."""
         with self.lock:
             try:
+                # The inspection rules read every built page: `sitegen check` and `sitegen build` run
+                # them; the preview answers a save without them.
                 result = build(self.root, self.out, keep_going=True, cache=self.cache, writer=PreviewWriter,
-                               published=lambda _: self.reload())
+                               inspect=False, published=lambda _: self.reload())
             except BuildFailed as e:
                 self.preview.status = Status(tuple(str(p) for p in errors_in(e.problems)), failed=True)
                 self.report(e)

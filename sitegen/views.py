@@ -6,7 +6,6 @@ so a view must hold exactly what the output depends on: no Cluster, no callables
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Callable, Iterable
 from urllib.parse import urlsplit

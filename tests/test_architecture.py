@@ -17,8 +17,9 @@ LAYERS = (
     {"model", "content", "rights"},
     {"markup", "ledger", "disclosure", "acceptance"},
     {"assemble", "views", "theme"},
+    {"load"},
     {"plan"},
-    {"render", "output", "search"},
+    {"render", "output", "search", "check"},
     {"build", "scaffold"},
     {"serve"},
     {"cli"},
@@ -27,14 +28,14 @@ LAYERS = (
 # What answers citizens at run time imports no build-time code: no model, no theme loading per request.
 RUN_TIME = {"preview", "search.service", "search.query", "search.wsgi"}
 BUILD_TIME = {"build", "assemble", "plan", "render", "output", "content", "config", "model", "views", "markup",
-              "disclosure", "ledger", "cache", "scaffold", "serve", "files", "rights", "acceptance"}
+              "disclosure", "ledger", "cache", "scaffold", "serve", "files", "rights", "acceptance", "load", "check"}
 # Each third-party library lives in the modules that exist to wrap it.
 LIBRARIES = {
     "yaml": {"config"},
     "pydantic": {"config", "content", "acceptance", "rights"},
     "markdown": {"markup"},
     "nh3": {"markup"},
-    "jinja2": {"theme", "render", "search"},
+    "jinja2": {"theme", "render", "search", "check"},     # check: its HTML scorecard
     "whoosh": {"search"},
     "rjieba": {"search"}, "opencc": {"search"}, "pypinyin": {"search"},
     "livereload": {"serve"}, "tornado": {"serve"}, "watchfiles": {"serve"},

@@ -56,7 +56,7 @@ def site(cluster_root):
 def test_report_counts_pages_per_owner(site):
     _, _, report = site
     assert report.pages == (("portal", "测试市人民政府", 2), ("jxj", "测试市经济和信息化局", 30))
-    assert [stage for stage, _ in report.timings] == ["load", "assemble", "theme", "plan", "keys", "render", "write", "index"]
+    assert [stage for stage, _ in report.timings] == ["load", "assemble", "theme", "plan", "keys", "render", "write", "index", "check"]
 
 
 def test_every_page_carries_the_government_meta_tags_and_footer(site):

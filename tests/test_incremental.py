@@ -183,22 +183,22 @@ def test_incremental_builds_equal_cold_builds_after_every_edit(tmp_path: Path, s
     # start each build from build/cache on disk, as the command does.
     shared = Cache(root / "build" / "cache") if seed % 2 == 0 else None
     out = root / "build" / "site"
-    build(root, out, index=False, cache=shared, workers=1)
+    build(root, out, index=False, inspect=False, cache=shared, workers=1)
     built = 0
     for n in range(STEPS):
         what = editor.step()
         cold_root = tmp_path / f"cold-{n}"
         shutil.copytree(root, cold_root, ignore=shutil.ignore_patterns("build"))
         try:
-            build(root, out, index=False, cache=shared, workers=1)
+            build(root, out, index=False, inspect=False, cache=shared, workers=1)
         except BuildFailed as e:
             # An edit that breaks a link (a move, a delete) fails both ways alike, and publishes nothing.
             with pytest.raises(BuildFailed) as cold:
-                build(cold_root, cold_root / "build" / "site", index=False, workers=1)
+                build(cold_root, cold_root / "build" / "site", index=False, inspect=False, workers=1)
             assert [str(p) for p in cold.value.problems] == [str(p) for p in e.problems]
             editor.undo_breakage()
             continue
-        build(cold_root, cold_root / "build" / "site", index=False, workers=1)
+        build(cold_root, cold_root / "build" / "site", index=False, inspect=False, workers=1)
         assert tree(out) == tree(cold_root / "build" / "site"), f"seed {seed}, step {n}: {what}"
         built += 1
         shutil.rmtree(cold_root)

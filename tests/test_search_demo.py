@@ -9,7 +9,8 @@ import pytest
 from clusters import REPO
 
 from sitegen.assemble import assemble
-from sitegen.build import build, load
+from sitegen.build import build
+from sitegen.load import load
 from sitegen.search.analysis import fold
 from sitegen.search.query import matches
 from sitegen.search.service import SearchService

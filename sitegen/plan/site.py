@@ -45,7 +45,8 @@ def article(cluster: Cluster, page: Page, previous: Page | None, following: Page
     """One article: the page, its neighbours' links and the names around it."""
     column = cluster.columns[page.column]
     owner_name = cluster.owner_name(page.owner)
-    meta = (("ColumnName", column.title), ("ColumnType", KIND_NAMES[column.kind]),
+    meta = (("ColumnName", column.title), ("ColumnDescription", column.description),
+            ("ColumnKeywords", ",".join(column.keywords)), ("ColumnType", KIND_NAMES[column.kind]),
             ("ArticleTitle", page.title), ("PubDate", page.date.strftime("%Y-%m-%d %H:%M")),
             ("ContentSource", owner_name), ("Keywords", ",".join(page.keywords)),
             ("Description", page.summary), ("Url", absolute(cluster.site.base_url, page.url)))
@@ -78,7 +79,8 @@ def column_lists(cluster: Cluster, column: Column) -> Iterator[Job]:
     size = cluster.site.page_size
     count = max(1, math.ceil(len(ids) / size))
     origin = owner_origin(cluster, column.owner)
-    meta = (("ColumnName", column.title), ("ColumnType", KIND_NAMES[column.kind]))
+    meta = (("ColumnName", column.title), ("ColumnDescription", column.description),
+            ("ColumnKeywords", ",".join(column.keywords)), ("ColumnType", KIND_NAMES[column.kind]))
     description = f"{cluster.owner_name(column.owner)}{column.title}栏目，共{len(ids)}条信息。"
     for number in range(1, count + 1):
         url = column_url(column.owner, column.slug, number)

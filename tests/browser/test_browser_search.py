@@ -21,7 +21,7 @@ from sitegen.urls import SEARCH
 pytestmark = pytest.mark.browser
 
 DEPT = "jxj"
-WORD = "技术改造"         # in the demo: pages of 市经信局 and of other departments
+WORD = "节能降碳"         # in the demo: pages of 市经信局 and of two other departments on the first page
 RESULT_PAGES = {
     "results": {"q": WORD},
     "department": {"q": WORD, "dept": DEPT},

@@ -22,7 +22,7 @@ def build_golden(into: Path) -> Path:
 
     root = into / "site"
     shutil.copytree(HERE / "site", root)
-    build(root, index=False)
+    build(root, index=False, inspect=False)
     return (root / "build" / "site").resolve()
 
 
