@@ -330,7 +330,7 @@ def _hold_back(records: Records, held: set[str], cache: Cache) -> Records | None
     strays = [s for s in records.strays if s.rel.split("/")[1] not in held]
     for slug in sorted(held):
         good = cache.get("good", slug)
-        entries = [cache.get("source", key) for key in good.source_keys] if good else [None]
+        entries = [cache.get("source", key) for key in good.source_keys] if good else []
         if not good or any(e is None or e[0] is None for e in entries):
             return None     # never built cleanly, or its pages are no longer cached
         departments[slug], files[slug], ledgers[slug] = good.spec, good.file, good.ledger
