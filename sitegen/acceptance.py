@@ -19,7 +19,7 @@ from typing import Annotated, Mapping
 
 from pydantic import Field
 
-from .config import Strict, load_yaml_file, one_line, validate
+from .config import Strict, Text200, load_yaml_file, validate
 from .content import ACCEPTED
 from .errors import Problem, shown
 from .model import Page
@@ -29,7 +29,7 @@ PATH = f"content/{PORTAL}/{ACCEPTED}"
 
 
 class AcceptedSpec(Strict):
-    accepted: Annotated[tuple[one_line(200), ...], Field(max_length=5000)] = ()
+    accepted: Annotated[tuple[Text200, ...], Field(max_length=5000)] = ()
 
 
 def read(root: Path) -> tuple[dict[str, int | None], list[Problem]]:
@@ -58,12 +58,12 @@ def decide(pages: Mapping[str, Page], accepted: Mapping[str, int | None],
                                     f"acceptance by the portal's editors (they add {pid} to {PATH})",
                                     "a request for the portal home, waiting", "warning"))
     for pid, line in accepted.items():
-        page = pages.get(pid)
-        if page is None or page.owner == PORTAL:
+        asked = pages.get(pid)
+        if asked is None or asked.owner == PORTAL:
             problems.append(Problem(PATH, line, "accepted", "the id of a department page, "
                                     "<department>/<column>/<slug>", f"{shown(pid)}, no such department page",
                                     "warning"))
-        elif not page.featured:
+        elif not asked.featured:
             problems.append(Problem(PATH, line, "accepted", "a page that asks for the portal (portal: true)",
                                     f"{shown(pid)}, which does not ask", "warning"))
     return decided, problems

@@ -150,16 +150,16 @@ def _columns(records: Records, problems: list[Problem]) -> tuple[dict[str, Colum
                               *_column_meta(spec, records.site.name, records.site.name))
     categories = records.site.xxgk.all_categories().values()
     departments: dict[str, Department] = {}
-    for slug, spec in sorted(records.departments.items(), key=lambda kv: (kv[1].order, kv[0])):
+    for slug, dept in sorted(records.departments.items(), key=lambda kv: (kv[1].order, kv[0])):
         ids = []
-        for n, c in enumerate(spec.columns):
+        for n, c in enumerate(dept.columns):
             if c.disclosure and c.disclosure not in categories:
                 problems.append(Problem(records.department_files[slug], None, f"columns.{n}.disclosure",
                                         "a 法定主动公开内容 category from site.yaml (one of " + "、".join(categories) + ")",
                                         shown(c.disclosure)))
             cid = f"{slug}/{c.slug}"
             columns[cid] = Column(cid, slug, c.slug, c.title, c.kind, c.disclosure, (), column_url(slug, c.slug),
-                                  *_column_meta(c, spec.name, spec.short_name))
+                                  *_column_meta(c, dept.name, dept.short_name))
             ids.append(cid)
         # The 信息公开 section's own pages (guide, rules, annual reports): every department has them,
         # outside its menu, which links the section as a whole.
@@ -167,10 +167,10 @@ def _columns(records: Records, problems: list[Problem]) -> tuple[dict[str, Colum
         for cid, kind, title, url in ((f"{slug}/{XXGK}", "xxgk", "信息公开", xxgk_url(slug)),
                                       (f"{slug}/{XXGK}/{REPORTS}", "report", sections.nb, xxgk_url(slug, REPORTS))):
             columns[cid] = Column(cid, slug, cid.split("/", 1)[1], title, kind, None, (), url,
-                                  f"{spec.name}{title}", (title, spec.short_name))
-        contact = Contact(**spec.contact.model_dump())
-        departments[slug] = Department(slug, spec.name, spec.short_name, spec.code, spec.order, spec.accent,
-                                       spec.banner, spec.intro, contact, tuple(ids), home_url(slug),
+                                  f"{dept.name}{title}", (title, dept.short_name))
+        contact = Contact(**dept.contact.model_dump())
+        departments[slug] = Department(slug, dept.name, dept.short_name, dept.code, dept.order, dept.accent,
+                                       dept.banner, dept.intro, contact, tuple(ids), home_url(slug),
                                        records.department_files[slug])
     return columns, departments
 
@@ -201,10 +201,10 @@ def _placed(records: Records, columns: dict[str, Column], problems: list[Problem
             where = f"{folder}/{s.column}"
             if where not in reported:
                 reported.add(where)
-                declared = [c.slug for c in columns.values() if c.owner == s.owner and c.kind not in INTERNAL_KINDS]
+                slugs = [c.slug for c in columns.values() if c.owner == s.owner and c.kind not in INTERNAL_KINDS]
                 decl = "site.yaml" if s.owner == PORTAL else records.department_files[s.owner]
                 problems.append(Problem(where, None, "(column folder)",
-                                        f"one of the columns declared in {decl} ({', '.join(declared)})",
+                                        f"one of the columns declared in {decl} ({', '.join(slugs)})",
                                         shown(s.column)))
             continue
         pid = f"{cid}/{s.slug}"

@@ -237,6 +237,11 @@ def _owner(p: Problem) -> str | None:
     return None
 
 
+def _departments_in(problems: list[Problem]) -> set[str]:
+    """The departments these problems belong to (the cluster-wide ones belong to none)."""
+    return {slug for p in problems if (slug := _owner(p)) is not None}
+
+
 def _keep_going(records: Records, cluster: Cluster, loaded: list[Problem], problems: list[Problem], cache: Cache,
                 workers: int | None) -> tuple[Records, Cluster, list[Problem], tuple[tuple[str, tuple[Problem, ...]], ...]]:
     """Hold back departments with errors until the rest assembles cleanly.
@@ -249,9 +254,9 @@ def _keep_going(records: Records, cluster: Cluster, loaded: list[Problem], probl
     errors = errors_in(problems)
     if any(_owner(p) is None for p in errors):
         return records, cluster, problems, ()
-    owners = {_owner(p) for p in errors_in(loaded)} or {_owner(p) for p in errors}
+    owners = _departments_in(errors_in(loaded)) or _departments_in(errors)
     held: set[str] = set()
-    current = records
+    current: Records | None = records
     while owners - held:
         held |= owners
         current = _hold_back(records, held, cache)
@@ -262,9 +267,9 @@ def _keep_going(records: Records, cluster: Cluster, loaded: list[Problem], probl
         if not errors_in(remaining):
             reasons = tuple((slug, tuple(p for p in errors if _owner(p) == slug)) for slug in sorted(held))
             return current, cluster, remaining, reasons
-        owners = {_owner(p) for p in errors_in(remaining)}
-        if None in owners:
+        if any(_owner(p) is None for p in errors_in(remaining)):
             break
+        owners = _departments_in(errors_in(remaining))
     return records, cluster, problems, ()
 
 
@@ -275,11 +280,11 @@ def _hold_back(records: Records, held: set[str], cache: Cache) -> Records | None
     strays = [s for s in records.strays if s.rel.split("/")[1] not in held]
     for slug in sorted(held):
         good = cache.get("good", slug)
-        entries = [cache.get("source", key) for key in good.source_keys] if good else [None]
-        if any(e is None or e[0] is None for e in entries):
+        entries = [cache.get("source", key) for key in good.source_keys] if good else []
+        if not good or any(e is None or e[0] is None for e in entries):
             return None     # never built cleanly, or its pages are no longer cached
         departments[slug], files[slug], ledgers[slug] = good.spec, good.file, good.ledger
-        sources += [e[0] for e in entries]
+        sources += [e[0] for e in entries if e is not None]
         strays += good.strays
     return replace(records, departments=departments, department_files=files, sources=tuple(sources),
                    strays=tuple(strays), ledgers=ledgers)
@@ -324,6 +329,7 @@ def rollback(out: Path, release: str | None = None) -> tuple[ReleaseInfo, bool]:
     out = out.absolute()
     kept = releases(out)
     current = next((r for r in kept if r.current), None)
+    target: ReleaseInfo | None
     if release is None:
         earlier = [r for r in kept if current is None or r.id < current.id]
         if not earlier:
@@ -338,5 +344,5 @@ def rollback(out: Path, release: str | None = None) -> tuple[ReleaseInfo, bool]:
         switch(out, releases_dir(out) / target.id)
     except OSError as e:
         raise OutputError(f"could not switch {out} to {target.id}: {e.strerror or e}") from e
-    index_back = bool(target.search) and use_version(search_dir(out), target.search)
+    index_back = use_version(search_dir(out), target.search) if target.search else False
     return replace(target, current=True), index_back

@@ -439,10 +439,10 @@ def _summary(report: BuildReport, root: Path) -> None:
         click.echo(f"nothing changed: {report.total_pages} pages ({report.files} files) in {report.out} as they were"
                    + (f" ({stages})" if stages else ""))
         return
-    r = report.release
+    release = report.release
     click.echo(f"built {report.total_pages} pages ({report.files} files) in {report.seconds:.2f}s ({stages})")
-    click.echo(f"release {r.id} is live at {report.out}: {report.rendered} rendered, {r.written} written, "
-               f"{r.linked} unchanged, {r.removed} removed")
+    click.echo(f"release {release.id} is live at {report.out}: {report.rendered} rendered, {release.written} written, "
+               f"{release.linked} unchanged, {release.removed} removed")
 
 
 def _width(text: str) -> int:

@@ -10,6 +10,7 @@ from typing import Annotated, Any, Literal, TypeVar
 
 import yaml
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, model_validator
+from pydantic_core import ErrorDetails
 
 from .errors import Problem, shown
 from .files import CONTROL, kind, read_bounded, scan
@@ -31,7 +32,7 @@ Lines = dict[tuple, int]
 _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class _Loader(_Base):
+class _Loader(_Base):  # type: ignore[misc,valid-type]  # the base is chosen at import: libyaml's if it is there
     """Safe YAML where dates stay text: sitegen parses them itself, with clear messages."""
 
 
@@ -150,7 +151,7 @@ def validate(model: type[M], data: Any, file: str, lines: Lines) -> tuple[M | No
         return None, [_problem(model, err, file, lines) for err in errors]
 
 
-def _problem(model: type[BaseModel], err: dict, file: str, lines: Lines) -> Problem:
+def _problem(model: type[BaseModel], err: ErrorDetails, file: str, lines: Lines) -> Problem:
     loc = tuple(x for x in err["loc"] if not (isinstance(x, str) and x.startswith("function-")))
     field = ".".join(str(x) for x in loc) or "(top level)"
     line = line_of(lines, loc)
@@ -225,17 +226,23 @@ def _one_line(value: str) -> str:
     return value
 
 
-def one_line(limit: int, min_length: int = 1):
-    """Text of at most ``limit`` characters without line breaks."""
-    return Annotated[str, Field(min_length=min_length, max_length=limit), AfterValidator(_one_line)]
-
-
-def _text(limit: int):
-    return one_line(limit)
-
-
-def _para(limit: int):
-    return Annotated[str, Field(min_length=1, max_length=limit)]
+# TextN: text of at most N characters without line breaks (OrEmpty: may be empty); ParaN: may break lines.
+# Spelled out, not made by a function, so that the type checker reads them as types.
+Text10 = Annotated[str, Field(min_length=1, max_length=10), AfterValidator(_one_line)]
+Text16 = Annotated[str, Field(min_length=1, max_length=16), AfterValidator(_one_line)]
+Text20 = Annotated[str, Field(min_length=1, max_length=20), AfterValidator(_one_line)]
+Text30 = Annotated[str, Field(min_length=1, max_length=30), AfterValidator(_one_line)]
+Text40 = Annotated[str, Field(min_length=1, max_length=40), AfterValidator(_one_line)]
+Text60 = Annotated[str, Field(min_length=1, max_length=60), AfterValidator(_one_line)]
+Text80 = Annotated[str, Field(min_length=1, max_length=80), AfterValidator(_one_line)]
+Text120 = Annotated[str, Field(min_length=1, max_length=120), AfterValidator(_one_line)]
+Text200 = Annotated[str, Field(min_length=1, max_length=200), AfterValidator(_one_line)]
+Text300 = Annotated[str, Field(min_length=1, max_length=300), AfterValidator(_one_line)]
+Text30OrEmpty = Annotated[str, Field(min_length=0, max_length=30), AfterValidator(_one_line)]
+Text60OrEmpty = Annotated[str, Field(min_length=0, max_length=60), AfterValidator(_one_line)]
+Text300OrEmpty = Annotated[str, Field(min_length=0, max_length=300), AfterValidator(_one_line)]
+Para300 = Annotated[str, Field(min_length=1, max_length=300)]
+Para600 = Annotated[str, Field(min_length=1, max_length=600)]
 
 
 def _slug(value: str) -> str:
@@ -283,11 +290,11 @@ class Strict(BaseModel):
 
 
 class Contact(Strict):
-    address: _text(200)
-    phone: _text(60)
-    postcode: _text(10) | None = None
-    email: _text(120) | None = None
-    hours: _text(120) | None = None
+    address: Text200
+    phone: Text60
+    postcode: Text10 | None = None
+    email: Text120 | None = None
+    hours: Text120 | None = None
 
 
 def _category_name(value: Any) -> Any:
@@ -299,13 +306,13 @@ def _category_name(value: Any) -> Any:
 
 class ColumnSpec(Strict):
     slug: Slug
-    title: _text(20)
+    title: Text20
     kind: Kind
     # ColumnDescription and ColumnKeywords (发展指引); when left out, derived from the title and the owner.
-    description: _text(200) | None = None
-    keywords: Annotated[tuple[_text(20), ...], Field(max_length=10)] = ()
+    description: Text200 | None = None
+    keywords: Annotated[tuple[Text20, ...], Field(max_length=10)] = ()
     # The column's pages are 政府信息公开 items of this category (a name from site.yaml's xxgk categories).
-    disclosure: Annotated[_text(30), BeforeValidator(_category_name)] | None = None
+    disclosure: Annotated[Text30, BeforeValidator(_category_name)] | None = None
 
 
 class PortalColumnSpec(ColumnSpec):
@@ -346,13 +353,13 @@ class RightsSpec(Strict):
 
 
 class DepartmentSpec(Strict):
-    name: _text(40)
-    short_name: _text(16)
+    name: Text40
+    short_name: Text16
     code: Annotated[str, AfterValidator(_uscc)]
     order: int = 100
     accent: Accent = "blue"
-    banner: _text(80) | None = None
-    intro: _para(600) | None = None
+    banner: Text80 | None = None
+    intro: Para600 | None = None
     contact: Contact
     columns: Annotated[tuple[ColumnSpec, ...], Field(min_length=1, max_length=40), AfterValidator(_unique_slugs)]
     editors: Identities = ()     # who may change content/<slug>/ (rights.py)
@@ -362,7 +369,7 @@ class GovMark(Strict):
     """The 党政机关网站标识: the issuing body's link and the image it hands out."""
 
     link: Annotated[str, Field(pattern=r"^https?://")]
-    image: _text(200)
+    image: Text200
 
 
 # 《政府信息公开条例》 Article 20: what every body must publish of its own accord.
@@ -396,7 +403,7 @@ def _named(value: dict[str, str]) -> dict[str, str]:
     return value
 
 
-Named = Annotated[dict[Slug, _text(30)], Field(min_length=1, max_length=100), AfterValidator(_named)]
+Named = Annotated[dict[Slug, Text30], Field(min_length=1, max_length=100), AfterValidator(_named)]
 
 
 def _index_pattern(value: str) -> str:
@@ -415,22 +422,22 @@ def _index_pattern(value: str) -> str:
 class Sections(Strict):
     """The five parts of every department's 政府信息公开 section: named once, for every department."""
 
-    zn: _text(20) = "政府信息公开指南"
-    zd: _text(20) = "政府信息公开制度"
-    fdzdgknr: _text(20) = "法定主动公开内容"
-    nb: _text(20) = "政府信息公开年报"
-    ysqgk: _text(20) = "依申请公开"
+    zn: Text20 = "政府信息公开指南"
+    zd: Text20 = "政府信息公开制度"
+    fdzdgknr: Text20 = "法定主动公开内容"
+    nb: Text20 = "政府信息公开年报"
+    ysqgk: Text20 = "依申请公开"
 
 
 class XxgkSpec(Strict):
     """The 政府信息公开 rules the platform admin sets once for the whole cluster."""
 
-    index_pattern: Annotated[_text(80), AfterValidator(_index_pattern)] = "{code}/{year}-{serial:05d}"
+    index_pattern: Annotated[Text80, AfterValidator(_index_pattern)] = "{code}/{year}-{serial:05d}"
     sections: Sections = Sections()
     categories: Named = ARTICLE_20
-    extra_categories: Annotated[dict[Slug, _text(30)], Field(max_length=50)] = {}
+    extra_categories: Annotated[dict[Slug, Text30], Field(max_length=50)] = {}
     topics: Named = TOPICS
-    genres: Annotated[tuple[_text(20), ...], Field(min_length=1, max_length=100)] = GENRES
+    genres: Annotated[tuple[Text20, ...], Field(min_length=1, max_length=100)] = GENRES
     deadline_days: Annotated[int, Field(ge=1, le=365)] = 20   # working days, 条例 Article 26
 
     @model_validator(mode="after")
@@ -451,9 +458,9 @@ class XxgkSpec(Strict):
 class SearchSpec(Strict):
     """What the admin tunes in the cluster search: synonym groups and the hot words under the box."""
 
-    synonyms: Annotated[tuple[Annotated[tuple[_text(20), ...], Field(min_length=2, max_length=20)], ...],
+    synonyms: Annotated[tuple[Annotated[tuple[Text20, ...], Field(min_length=2, max_length=20)], ...],
                         Field(max_length=2000)] = ()
-    hot_words: Annotated[tuple[_text(20), ...], Field(max_length=12)] = ()
+    hot_words: Annotated[tuple[Text20, ...], Field(max_length=12)] = ()
 
 
 def _iso_date(value: Any) -> date:
@@ -466,10 +473,10 @@ def _iso_date(value: Any) -> date:
 class Leader(Strict):
     """A leader's name and current title: the wrong and outdated forms are 严重表述错误."""
 
-    name: _text(10)
-    title: _text(40)
-    misspellings: Annotated[tuple[_text(10), ...], Field(max_length=20)] = ()
-    former_titles: Annotated[tuple[_text(40), ...], Field(max_length=20)] = ()
+    name: Text10
+    title: Text40
+    misspellings: Annotated[tuple[Text10, ...], Field(max_length=20)] = ()
+    former_titles: Annotated[tuple[Text40, ...], Field(max_length=20)] = ()
     since: Annotated[date, BeforeValidator(_iso_date)] | None = None   # when the title began
 
 
@@ -491,7 +498,7 @@ class CheckSpec(Strict):
 
     warn: EarlyWarnings = EarlyWarnings()
     leaders: Annotated[tuple[Leader, ...], Field(max_length=200)] = ()
-    sensitive_words: Annotated[tuple[_text(30), ...], Field(max_length=5000)] = ()
+    sensitive_words: Annotated[tuple[Text30, ...], Field(max_length=5000)] = ()
     interpretation_target: Annotated[float, Field(ge=0, le=1)] = 0.8     # 解读比例 per department
     guide_max_days: Annotated[int, Field(ge=30, le=3650)] = 730           # 指南 and 制度 age
     # The portal column holding the 政府网站工作年度报表, one page per year: content/portal/<col>/<year>.md.
@@ -499,14 +506,14 @@ class CheckSpec(Strict):
 
 
 class SiteSpec(Strict):
-    name: _text(40)
+    name: Text40
     base_url: Annotated[str, AfterValidator(_base_url)]
-    description: _para(300)
+    description: Para300
     site_id_code: Annotated[str, AfterValidator(_site_id)]
-    icp: _text(40)
-    police_record: _text(40)
-    sponsor: _text(60)
-    organizer: _text(60)
+    icp: Text40
+    police_record: Text40
+    sponsor: Text60
+    organizer: Text60
     contact: Contact
     theme: Slug = "default"
     page_size: Annotated[int, Field(ge=1, le=200)] = 20

@@ -10,7 +10,8 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, Field
 
-from .config import Strict, YamlError, one_line, parse_yaml, read_text, validate
+from .config import (Strict, Text20, Text30, Text30OrEmpty, Text40, Text60OrEmpty, Text80, Text200, Text300,
+                     Text300OrEmpty, YamlError, parse_yaml, read_text, validate)
 from .errors import Problem, shown
 from .files import kind, walk
 from .urls import REPORTS, XXGK, PORTAL, RESERVED_SLUGS, SLUG_RE
@@ -69,8 +70,8 @@ def _words(value: Any) -> Any:
 
 
 class AttachmentSpec(Strict):
-    file: one_line(300)
-    title: one_line(200) | None = None
+    file: Text300
+    title: Text200 | None = None
 
 
 def _attachment(value: Any) -> Any:
@@ -79,16 +80,16 @@ def _attachment(value: Any) -> Any:
 
 class DisclosureSpec(Strict):
     # 索引号 is written by `sitegen disclosure assign`, never by hand; the build checks it against the ledger.
-    index_no: one_line(80) | None = None
-    category: one_line(30) | None = None   # default: the column's
-    topic: one_line(30)
-    genre: one_line(20)
-    doc_number: one_line(60, min_length=0) | None = None
+    index_no: Text80 | None = None
+    category: Text30 | None = None   # default: the column's
+    topic: Text30
+    genre: Text20
+    doc_number: Text60OrEmpty | None = None
     written: Annotated[date, BeforeValidator(_date)]
     normative: bool = False          # 行政规范性文件: counted separately in the annual report
     validity: Annotated[str, AfterValidator(lambda v: _one_of(v, VALIDITY))] = "有效"
     invalid_from: Annotated[date, BeforeValidator(_date)] | None = None
-    replaced_by: one_line(300) | None = None
+    replaced_by: Text300 | None = None
 
 
 def _one_of(value: str, allowed: tuple[str, ...]) -> str:
@@ -98,15 +99,15 @@ def _one_of(value: str, allowed: tuple[str, ...]) -> str:
 
 
 class PageMeta(Strict):
-    title: one_line(200)
+    title: Text200
     date: Annotated[datetime, BeforeValidator(_datetime)]
     summary: Annotated[str, Field(max_length=500)] = ""
-    keywords: Annotated[tuple[one_line(30, min_length=0), ...], BeforeValidator(_words), Field(max_length=20)] = ()
+    keywords: Annotated[tuple[Text30OrEmpty, ...], BeforeValidator(_words), Field(max_length=20)] = ()
     portal: bool = False
-    department: one_line(40) | None = None
+    department: Text40 | None = None
     attachments: tuple[Annotated[AttachmentSpec, BeforeValidator(_attachment)], ...] = ()
     disclosure: DisclosureSpec | None = None
-    interprets: one_line(300, min_length=0) | None = None
+    interprets: Text300OrEmpty | None = None
 
 
 @dataclass(frozen=True)

@@ -217,7 +217,7 @@ def year_counts(rows: Iterable[Entry], cluster: Cluster, owner: str, year: int, 
         total = sum(1 for e in mine if e.category == name and e.published.date() <= end)
         if this or total:
             by_category.append((name, this, total))
-    normative = [cluster.pages[e.id].disclosure for e in mine if e.normative]
+    normative = [d for e in mine if e.normative and (d := cluster.pages[e.id].disclosure) is not None]
     return YearCounts(
         year=year,
         by_category=tuple(by_category),

@@ -178,8 +178,8 @@ def unportable(name: str) -> str | None:
     stem, dot, ext = name.partition(".")
     if _DEVICES.fullmatch(name):
         why, fix = "a device name on Windows", f"{stem}-1{dot}{ext}"
-    elif _UNSAFE.search(name):
-        why, fix = f"the character {shown(_UNSAFE.search(name).group())}", _UNSAFE.sub("-", name)
+    elif unsafe := _UNSAFE.search(name):
+        why, fix = f"the character {shown(unsafe.group())}", _UNSAFE.sub("-", name)
     elif name != name.rstrip(". ") or name != name.lstrip(" "):
         why, fix = "a dot or space at an end", name.strip(" ").rstrip(". ") or "file"
     elif len(name.encode()) > 200:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Iterable, Mapping
 
 from .config import DepartmentSpec, XxgkSpec, read_text
-from .content import LEDGER_NAME, XXGK, Source
+from .content import LEDGER_NAME, XXGK, DisclosureSpec, Source
 from .errors import Problem, SitegenError, shown
 from .files import kind
 from .urls import PORTAL, page_url
@@ -61,6 +61,7 @@ def read(root: Path, owner: str) -> tuple[Ledger, list[Problem]]:
     path = root / rel
     entries: list[Entry] = []
     problems: list[Problem] = []
+    text: str | None
     if not os.path.lexists(path):
         text = ""
     elif kind(path.lstat().st_mode):
@@ -148,9 +149,9 @@ def decide(items: list[Source], ledger: Ledger, rules: Rules) -> list[Verdict]:
         return None
 
     for s in items:
-        n = s.meta.disclosure.index_no
+        n = _disclosure(s).index_no
         own = [e.number for e in by_page.get(page_in(s), ())]
-        holders = [e.page for e in by_number.get(n, ())]
+        holders = [e.page for e in by_number.get(n, ())] if n is not None else []
         if n is None:
             verdicts.append(Verdict(s, NEW, None, "missing"))
         elif len(carriers[n]) > 1:
@@ -197,7 +198,7 @@ def check(sources: Iterable[Source], ledgers: Mapping[str, Ledger], rules: Mappi
 
 
 def _problem(v: Verdict, ledger: Ledger) -> Problem | None:
-    s, n = v.source, v.source.meta.disclosure.index_no
+    s, n = v.source, _disclosure(v.source).index_no
     line = s.lines.get(("disclosure", "index_no")) or s.lines.get(("disclosure",))
     field = "disclosure.index_no"
     fate = f"gets its recorded number {v.number} back" if v.action == RESTORE else "gets a new number"
@@ -205,6 +206,7 @@ def _problem(v: Verdict, ledger: Ledger) -> Problem | None:
         return Problem(s.rel, line, field, "a 索引号 (run `sitegen disclosure assign`, or `sitegen build --assign`)",
                        "nothing")
     if v.reason == "duplicate":
+        assert v.keeper is not None             # decide names the page that keeps a duplicate number
         return Problem(s.rel, line, field, "a 索引号 of its own", f"{shown(n)}, which {v.keeper.rel} also has; "
                        f"{REPAIR} ({v.keeper.rel} keeps it, this page {fate})")
     if v.reason == "edited":
@@ -241,6 +243,12 @@ def _items(sources: Iterable[Source]) -> dict[str, list[Source]]:
     return items
 
 
+def _disclosure(s: Source) -> DisclosureSpec:
+    """An item's 政府信息公开 fields: only pages that have them are items (see _items)."""
+    assert s.meta.disclosure is not None
+    return s.meta.disclosure
+
+
 def _index(entries: Iterable[Entry]) -> tuple[dict[str, list[Entry]], dict[str, list[Entry]]]:
     by_number: dict[str, list[Entry]] = {}
     by_page: dict[str, list[Entry]] = {}
@@ -253,8 +261,8 @@ def _index(entries: Iterable[Entry]) -> tuple[dict[str, list[Entry]], dict[str, 
 def _carriers(items: list[Source]) -> dict[str, list[Source]]:
     carriers: dict[str, list[Source]] = {}
     for s in items:
-        if s.meta.disclosure.index_no is not None:
-            carriers.setdefault(s.meta.disclosure.index_no, []).append(s)
+        if (number := _disclosure(s).index_no) is not None:
+            carriers.setdefault(number, []).append(s)
     return carriers
 
 
@@ -298,8 +306,9 @@ def plan(sources: Iterable[Source], ledgers: Mapping[str, Ledger], departments: 
     after: dict[str, tuple[Entry, ...]] = {}
     moved = 0
     for owner, ledger in ledgers.items():
-        mine = sorted(items.get(owner, []), key=lambda s: (s.meta.disclosure.written, s.meta.date, s.rel))
+        mine = sorted(items.get(owner, []), key=lambda s: (_disclosure(s).written, s.meta.date, s.rel))
         verdicts = [v for v in decide(mine, ledger, rules[owner]) if repair or v.reason in ("ok", "moved", "missing")]
+        parser = rules[owner].parser
         entries = list(ledger.entries)
         numbers = {e.number for e in entries}
         # The highest serial per year, counting numbers pages carry that the ledger lost, so
@@ -313,23 +322,27 @@ def plan(sources: Iterable[Source], ledgers: Mapping[str, Ledger], departments: 
         for e in entries:
             note(e.year, e.serial)
         for s in mine:
-            found = rules[owner].parser.fullmatch(s.meta.disclosure.index_no or "") if rules[owner].parser else None
+            found = parser.fullmatch(_disclosure(s).index_no or "") if parser else None
             if found:
-                note(int(found["year"]) if "year" in found.groupdict() else s.meta.disclosure.written.year,
+                note(int(found["year"]) if "year" in found.groupdict() else _disclosure(s).written.year,
                      int(found["serial"]))
         final: dict[str, str] = {}
         for v in verdicts:
             s = v.source
             if v.action in (KEEP, RESTORE):
+                assert v.number is not None         # decide gives a kept or restored page its number
                 final[s.rel] = v.number
             elif v.action == RECORD:
-                found = rules[owner].parser.fullmatch(v.number)
-                year = int(found["year"]) if "year" in found.groupdict() else s.meta.disclosure.written.year
+                # decide records only a number this department's parser reads
+                assert v.number is not None and parser is not None
+                found = parser.fullmatch(v.number)
+                assert found is not None
+                year = int(found["year"]) if "year" in found.groupdict() else _disclosure(s).written.year
                 entries.append(Entry(year, int(found["serial"]), v.number, page_in(s)))
                 numbers.add(v.number)
                 final[s.rel] = v.number
             else:
-                year = s.meta.disclosure.written.year
+                year = _disclosure(s).written.year
                 serial = top.get(year if scoped else None, 0) + 1
                 number = number_for(xxgk.index_pattern, departments[owner], owner, year, serial)
                 while number in numbers:    # a hand-made ledger line in the way
@@ -339,16 +352,16 @@ def plan(sources: Iterable[Source], ledgers: Mapping[str, Ledger], departments: 
                 entries.append(Entry(year, serial, number, page_in(s)))
                 numbers.add(number)
                 final[s.rel] = number
-            if final[s.rel] != s.meta.disclosure.index_no:
-                changes.append(Change(s.rel, s.meta.disclosure.index_no, final[s.rel]))
+            if final[s.rel] != _disclosure(s).index_no:
+                changes.append(Change(s.rel, _disclosure(s).index_no, final[s.rel]))
 
         # The ledger records where each number lives now: a moved page updates its line, and a
         # number given twice keeps only its holder's line once the conflict is resolved.
         holders: dict[str, list[str]] = {}
         for s in mine:
-            number = final.get(s.rel, s.meta.disclosure.index_no)
-            if number:
-                holders.setdefault(number, []).append(page_in(s))
+            holding = final.get(s.rel, _disclosure(s).index_no)
+            if holding:
+                holders.setdefault(holding, []).append(page_in(s))
         pairs = {(e.number, e.page) for e in entries}
         kept: dict[tuple[str, str], Entry] = {}
         for e in entries:
@@ -408,7 +421,8 @@ def set_number(source: Source, number: str) -> str:
         raise LedgerError(f"{source.rel}:{head}: disclosure: expected the fields written one per line under "
                           "`disclosure:` (so the 索引号 can be added), found another layout")
     first = min(children)
-    indent = re.match(r"^(\s*)", rows[first - 1]).group(1)
+    row = rows[first - 1]
+    indent = row[: len(row) - len(row.lstrip())]
     rows.insert(head, f"{indent}index_no: {value}{ending}")
     return bom + "".join(rows)
 

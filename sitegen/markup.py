@@ -78,11 +78,12 @@ class _Links(Treeprocessor):
         for el in root.iter():
             if el.tag == "h1":
                 el.tag = "h2"
-            if el.get("id") in THEME_IDS:
-                el.set("id", "c-" + el.get("id"))
+            id_ = el.get("id")
+            if id_ in THEME_IDS:
+                el.set("id", "c-" + id_)
             attr = "href" if el.tag == "a" else "src" if el.tag == "img" else None
             target = el.get(attr) if attr else None
-            if target is None or not is_relative(target):
+            if attr is None or target is None or not is_relative(target):
                 continue
             url = self.resolve(target)
             if url is None:
@@ -125,7 +126,8 @@ class Markup:
         for name in ("reference", "link", "image_link", "image_reference", "short_reference", "short_image_ref"):
             if name in self.md.inlinePatterns:
                 processor = self.md.inlinePatterns[name]
-                processor.getText = _windowed(processor.getText)
+                # The stubs type the registry by its base, Pattern; these six are all LinkInlineProcessors.
+                processor.getText = _windowed(processor.getText)  # type: ignore[attr-defined]
                 if hasattr(processor, "getLink"):
                     processor.getLink = _windowed(processor.getLink)
 

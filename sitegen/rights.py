@@ -203,8 +203,8 @@ def changes(repo: Path, base: str, head: str) -> list[Change]:
             modes = _modes(repo, commit, paths)
             out += [Change(commit, author, p, modes.get(p, "000000")) for p in paths]
             continue
-        raw = _git(repo, "diff-tree", "-r", "-z", "--no-commit-id", "--raw", "--root", commit).split(b"\0")
-        for meta, path in zip(raw[0::2], raw[1::2]):
+        fields = _git(repo, "diff-tree", "-r", "-z", "--no-commit-id", "--raw", "--root", commit).split(b"\0")
+        for meta, path in zip(fields[0::2], fields[1::2]):
             if meta.startswith(b":"):
                 out.append(Change(commit, author, path.decode(errors="replace"), meta[1:].split(b" ")[1].decode()))
     return out

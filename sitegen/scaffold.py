@@ -6,7 +6,7 @@ import json
 from datetime import datetime
 from pathlib import Path
 
-from .config import DepartmentSpec, XxgkSpec, YamlError, load_departments, load_site, parse_yaml, validate
+from .config import ColumnSpec, DepartmentSpec, XxgkSpec, YamlError, load_departments, load_site, parse_yaml, validate
 from .errors import Problem, SitegenError
 from .model import china_now
 from .urls import OWNER_RE, PORTAL, RESERVED
@@ -155,7 +155,8 @@ summary: 本机关政府信息公开的职责分工、发布审查、依申请�
 """
 
 
-def _columns_of(root: Path, owner: str) -> dict[str, tuple[str, str, bool]]:
+def _columns_of(root: Path, owner: str) -> dict[str, tuple[str, str, str | None]]:
+    specs: tuple[ColumnSpec, ...] | None
     if owner == PORTAL:
         site, problems = load_site(root)
         specs = site.columns if site else None

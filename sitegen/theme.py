@@ -28,7 +28,7 @@ def _builtin_themes() -> Path:
     # sitegen.themes is a folder of data, not a module: with no __init__.py it is a namespace
     # package, whose files() is a MultiplexedPath over its (single) folder.
     installed = importlib.resources.files("sitegen.themes")
-    return Path(next(iter(installed.iterdir())).parent) if hasattr(installed, "iterdir") else checkout
+    return Path(str(next(iter(installed.iterdir())))).parent if hasattr(installed, "iterdir") else checkout
 
 
 BUILTIN_THEMES = _builtin_themes()

@@ -32,7 +32,7 @@ BUILD_TIME = {"build", "assemble", "plan", "render", "output", "content", "confi
 # Each third-party library lives in the modules that exist to wrap it.
 LIBRARIES = {
     "yaml": {"config"},
-    "pydantic": {"config", "content", "acceptance", "rights"},
+    "pydantic": {"config", "content", "acceptance", "rights"}, "pydantic_core": {"config"},
     "markdown": {"markup"},
     "nh3": {"markup"},
     "jinja2": {"theme", "render", "search", "check"},     # check: its HTML scorecard

@@ -31,7 +31,8 @@ def images_without_alt(ctx: Context) -> list[Finding]:
         for tag in _IMG.findall(body) if "<img" in body else ():
             alt = _ALT.search(tag)
             if alt is None or not alt.group(1).strip():
-                src = html.unescape(_SRC.search(tag).group(1)) if _SRC.search(tag) else ""
+                src_match = _SRC.search(tag)
+                src = html.unescape(src_match.group(1)) if src_match else ""
                 name = src.rsplit("/", 1)[-1]
                 out.append(Finding("image-alt", "warning", "alt text on every image (GB/T 37668)",
                                    f"the image {name or tag} without it", "Describe the image: ![说明](图片.png).",

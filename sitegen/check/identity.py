@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 from ..urls import PORTAL, column_url, page_url
 from .context import Context
-from .finding import Finding
+from .finding import Finding, Level
 from .links import HREF, internal_path
 
 REPORT_DEADLINE = (1, 31)     # 国办函〔2018〕12号: last year's 年度报表 published by 31 January
@@ -51,7 +51,7 @@ def website_report(ctx: Context) -> list[Finding]:
     url = page_url(PORTAL, column, str(year))
     page = ctx.cluster.pages.get(f"{PORTAL}/{column}/{year}")
     where = f"content/{PORTAL}/{column}/{year}.md"
-    level = "deduction" if days_left < 0 else "warning" if days_left <= spec.warn.report_days else None
+    level: Level | None = "deduction" if days_left < 0 else "warning" if days_left <= spec.warn.report_days else None
     expected = f"the {year} 政府网站工作年度报表 published by {deadline} (国办函〔2018〕12号)"
     if page is None or page.date > ctx.as_of:
         if level is None:

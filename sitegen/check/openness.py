@@ -8,7 +8,7 @@ from ..content import REPORTS, XXGK, XXGK_PAGES
 from ..disclosure import working_days
 from ..model import newest_first
 from .context import Context
-from .finding import Finding
+from .finding import Finding, Level
 from .links import HREF, internal_path
 
 REPORT_DEADLINE = (1, 31)     # 条例第四十九条: last year's 年报 by 31 January
@@ -48,7 +48,7 @@ def annual_reports(ctx: Context) -> list[Finding]:
         column = f"{d.slug}/{XXGK}/{REPORTS}"
         page = ctx.cluster.pages.get(f"{column}/{year}")
         if page is None or page.date > ctx.as_of:
-            level = "deduction" if days_left < 0 else "warning" if days_left <= warn else None
+            level: Level | None = "deduction" if days_left < 0 else "warning" if days_left <= warn else None
             if level:
                 found = "none yet" + (f", {days_left} days before the deadline" if days_left >= 0 else "")
                 out.append(Finding("xxgk-annual-report", level, expected, found, f"Publish it as {where}.",

@@ -15,7 +15,7 @@ from .finding import LEVEL_NAMES, LEVELS, Finding
 
 def scorecard(cluster: Cluster, findings: tuple[Finding, ...]) -> list[tuple[str, str, Counter]]:
     """(slug, name, count per level) for the portal and every department, in menu order."""
-    counts = {slug: Counter() for slug in [PORTAL, *cluster.departments]}
+    counts: dict[str, Counter[str]] = {slug: Counter() for slug in [PORTAL, *cluster.departments]}
     for f in findings:
         counts.setdefault(f.owner, Counter())[f.level] += 1
     return [(slug, cluster.owner_name(slug) if slug == PORTAL or slug in cluster.departments else slug, c)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
 from importlib import resources
 
@@ -24,7 +25,7 @@ class Term:
     right: str | None      # None: a sensitive word, with no right form
     level: Level
     rule: str
-    since: object = None   # a leader's former title only counts on pages dated from this day
+    since: date | None = None   # a leader's former title only counts on pages dated from this day
     current: str = ""      # …and not where it is part of the current title and name
 
 

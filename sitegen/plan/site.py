@@ -67,7 +67,7 @@ def article(cluster: Cluster, page: Page, previous: Page | None, following: Page
         previous=link(previous) if previous else None, next=link(following) if following else None,
         interprets=link(interprets) if interprets else None,
         explained_by=tuple(link(cluster.pages[i]) for i in cluster.interpretations.get(page.id, ())),
-        replaced_by=link(cluster.pages[replaced]) if replaced in cluster.pages else None,
+        replaced_by=link(cluster.pages[replaced]) if replaced is not None and replaced in cluster.pages else None,
         tabs=article_section(cluster, page) if section else (),
     )
 
