@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections import Counter, defaultdict
+from collections import defaultdict
 from typing import Iterator, Sequence
 
 from ..content import XXGK_PAGES
@@ -73,9 +73,11 @@ def _department(cluster: Cluster, dept: Department, mine: list[Entry]) -> Iterat
     json_url, csv_url = home + "catalog.json", home + "catalog.csv"
     yield raw(json_url, to_json(mine, base), dept.source, dept.slug)
     yield raw(csv_url, to_csv(mine, base), dept.source, dept.slug)
-    count = Counter(e.category for e in mine)
-    used = tuple(Facet(name, xxgk_url(dept.slug, CATALOG, slug), count[name])
-                 for slug, name in categories.items() if count[name])
+    by_category: dict[str, list[Entry]] = defaultdict(list)
+    for e in mine:
+        by_category[e.category].append(e)
+    used = tuple(Facet(name, xxgk_url(dept.slug, CATALOG, slug), len(by_category[name]))
+                 for slug, name in categories.items() if by_category.get(name))
     options = _options(cluster, mine, portal=False)
     reports = _reports(cluster, dept.slug)
     guide = cluster.pages.get(f"{dept.slug}/{XXGK}/zn")
@@ -100,7 +102,7 @@ def _department(cluster: Cluster, dept: Department, mine: list[Entry]) -> Iterat
     yield from _catalog_pages(cluster, dept.slug, (CATALOG, BY_WRITTEN), heading, by_written(mine), catalog,
                               dept.source, tabs)
     for slug, title in categories.items():
-        chosen = [e for e in mine if e.category == title] if count[title] else []
+        chosen = by_category.get(title)
         if chosen:
             marked = (("按类别", tuple(Facet(f.title, f.url, f.count, f.title == title) for f in used)),)
             catalog = Catalog(title, (), len(chosen), marked, (), json_url, csv_url, options)
