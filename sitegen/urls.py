@@ -10,7 +10,7 @@ SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 OWNER_RE = re.compile(r"^[a-z][a-z0-9-]{1,30}$")
 # Top-level names the generator or the search service own; departments and portal
 # columns share the rest of the namespace.
-RESERVED = frozenset({"search", "static", "xxgk", "sitemap", PORTAL, "feed", "page", "404"})
+RESERVED = frozenset({"search", "static", "xxgk", "bsfw", "sitemap", PORTAL, "feed", "page", "404"})
 # Names a page slug may not take inside a column, because the column's own outputs live there.
 RESERVED_SLUGS = frozenset({"page", "feed", "files", "index"})
 
@@ -45,6 +45,12 @@ def feed_url(owner: str, column: str | None = None) -> str:
 def xxgk_url(owner: str, *parts: str, page: int = 1) -> str:
     """The 政府信息公开 section: /xxgk/ (the portal's unified platform) or /<dept>/xxgk/, and pages in it."""
     base = f"{prefix(owner)}xxgk/" + "".join(f"{p}/" for p in parts)
+    return base if page <= 1 else f"{base}page/{page}/"
+
+
+def bsfw_url(owner: str, *parts: str, page: int = 1) -> str:
+    """The 办事服务 section: /bsfw/ (the portal's directory) or /<dept>/bsfw/, and pages in it."""
+    base = f"{prefix(owner)}bsfw/" + "".join(f"{p}/" for p in parts)
     return base if page <= 1 else f"{base}page/{page}/"
 
 

@@ -15,6 +15,7 @@ LAYERS = (
     {"config"},
     {"model", "content"},
     {"markup", "ledger", "disclosure"},
+    {"guides"},
     {"assemble", "views", "theme"},
     {"plan"},
     {"render", "output", "search"},
@@ -26,7 +27,7 @@ LAYERS = (
 # What answers citizens at run time imports no build-time code: no model, no theme loading per request.
 RUN_TIME = {"preview", "search.service", "search.query", "search.wsgi"}
 BUILD_TIME = {"build", "assemble", "plan", "render", "output", "content", "config", "model", "views", "markup",
-              "disclosure", "ledger", "cache", "scaffold", "serve"}
+              "disclosure", "guides", "ledger", "cache", "scaffold", "serve"}
 # Each third-party library lives in the modules that exist to wrap it.
 LIBRARIES = {
     "yaml": {"config"},
