@@ -98,6 +98,12 @@ def _phone(value: str) -> str:
     return value
 
 
+def _matter_code(value: str) -> str:
+    if not re.fullmatch(r"[0-9A-Za-z-]{6,40}", value):
+        raise ValueError("the 事项编码 the province assigns: 6-40 letters, digits or '-' (such as 330217006000)")
+    return value
+
+
 def _online(value: str) -> str:
     if not re.fullmatch(r"https?://[A-Za-z0-9.-]+(:\d+)?(/[^\s<>\"']*)?", value):
         raise ValueError("the address of the online service hall's page for this matter, such as "
@@ -125,7 +131,7 @@ class StepSpec(Strict):
 
 
 class GuideSpec(Strict):
-    code: Annotated[str, Field(pattern=r"^[0-9A-Za-z-]{6,40}$")] | None = None   # 事项编码, as the province assigns it
+    code: Annotated[str, AfterValidator(_matter_code)] | None = None   # 事项编码, as the province assigns it
     type: Annotated[str, AfterValidator(lambda v: _one_of(v, GUIDE_TYPES))]
     audience: Annotated[tuple[Annotated[str, AfterValidator(lambda v: _one_of(v, AUDIENCES))], ...],
                         Field(min_length=1, max_length=2)]
