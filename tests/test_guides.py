@@ -274,3 +274,31 @@ def test_exports_parse_back_with_the_same_fields(site):
         assert by_name["工业企业技术改造项目备案"]["materials"] == "项目备案申请表（原件×1，必要）；营业执照（复印件×1，非必要）"
         assert by_name["=HYPERLINK(\"x\")企业技术中心认定"]["name"].startswith("'=")
         assert by_name["=HYPERLINK(\"x\")企业技术中心认定"]["fee_basis"] == "测价〔2024〕3号"
+
+
+# ---------------------------------------------------------------- search: a "服务" kind
+
+
+def api(out: Path, **params) -> dict:
+    from urllib.parse import urlencode
+
+    from sitegen.search.service import SearchService
+
+    app, seen = SearchService(out.parent / "search"), {}
+    body = b"".join(app({"REQUEST_METHOD": "GET", "PATH_INFO": "/search/api", "QUERY_STRING": urlencode(params)},
+                        lambda status, headers: seen.setdefault("status", status)))
+    assert seen["status"] == "200 OK"
+    return json.loads(body)
+
+
+def test_guides_are_a_service_kind_in_search(site):
+    meta = json.loads((site.parent / "search" / "current" / "meta.json").read_text(encoding="utf-8"))
+    assert ["service", "服务"] in meta["kinds"]
+    assert api(site, q="项目备案")["results"][0]["url"] == "/jxj/bsfw/project-filing/"
+    services = api(site, q="备案", kind="service")
+    assert services["total"] == 3 and not services["notices"]
+    assert {r["url"] for r in services["results"]} == {"/jxj/bsfw/project-filing/", "/jxj/bsfw/tech-centre/",
+                                                      "/jxj/bsfw/trainee/"}
+    # Found by an element that is not in the body: a material's name.
+    assert api(site, q="营业执照", kind="service")["total"] == 3
+    assert api(site, q="营业执照", kind="news")["total"] == 0
