@@ -381,13 +381,19 @@ CORPORATE_THEMES = {
 LIFE_EVENTS = {"cs": "出生", "sx": "上学", "jy": "就业", "hy": "婚育", "gf": "购房", "txs": "退休", "shs": "身后事"}
 
 
+def _guide_ref(value: str) -> str:
+    if not re.fullmatch(r"[a-z][a-z0-9-]{1,30}/[a-z0-9][a-z0-9-]{0,79}", value):
+        raise ValueError("a guide as <department>/<file name> (such as rsj/unemployment-benefit)")
+    return value
+
+
 class ServicesSpec(Strict):
     """The 办事服务 directory: its themes for people and businesses, life events, the portal's picks."""
 
     personal: Named = PERSONAL_THEMES
     corporate: Named = CORPORATE_THEMES
     events: Named = LIFE_EVENTS
-    featured: Annotated[tuple[Annotated[str, Field(pattern=r"^[a-z][a-z0-9-]{1,30}/[a-z0-9][a-z0-9-]{0,79}$")], ...],
+    featured: Annotated[tuple[Annotated[str, AfterValidator(_guide_ref)], ...],
                         Field(max_length=12)] = ()   # <dept>/<guide file name>, on the portal home
 
     @model_validator(mode="after")

@@ -144,6 +144,14 @@ def test_featured_guides_must_exist(tmp_path):
     ]
 
 
+def test_a_featured_guide_is_named_by_department_and_file(tmp_path):
+    root = make_cluster(tmp_path, {"site.yaml": SITE_YAML + "services:\n  featured: [失业保险金申领]\n"})
+    _, found = load(root)
+    assert [str(p) for p in found] == [
+        "site.yaml:16: services.featured.0: expected a guide as <department>/<file name> "
+        "(such as rsj/unemployment-benefit), found '失业保险金申领'"]
+
+
 def test_site_yaml_themes_are_one_list(tmp_path):
     site = SITE_YAML + "services:\n  personal: {jy: 教育}\n  corporate: {jy: 开办企业}\n"
     root = make_cluster(tmp_path, {"site.yaml": site})
