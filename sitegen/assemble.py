@@ -19,12 +19,13 @@ from .cache import Cache, digest
 from .config import ColumnSpec, DepartmentSpec, SiteSpec
 from .content import ATTACHMENT_TYPES, MAX_ATTACHMENT_BYTES, REPORTS, XXGK, XXGK_PAGES, Source, Stray
 from .disclosure import INTERNAL_KINDS, calendar_warning, item_of
+from .guides import featured_problems, guide_of, search_text
 from .ledger import Ledger, check, rules_for
 from .errors import Problem, shown
 from .files import published_names
 from .markup import MARKUP_VERSION, Html, Markup, line_of_text
 from .model import Attachment, Cluster, Column, Contact, Department, Page, newest_first
-from .urls import PORTAL, RESERVED, column_url, file_url, home_url, page_url, xxgk_url
+from .urls import BSFW, PORTAL, RESERVED, bsfw_url, column_url, file_url, home_url, page_url, xxgk_url
 
 
 @dataclass(frozen=True)
@@ -77,7 +78,8 @@ def assemble(records: Records, cache: Cache | None = None, workers: int | None =
                                             f"a document of at most {MAX_ATTACHMENT_BYTES // 2**20} MiB",
                                             f"{shown(href)}, {strays[dest].size / 2**20:.1f} MiB"))
                 _publish(strays[dest], files)
-        page = _page(source, html, records.root, by_content, strays, files, columns, site, problems)
+        page = _page(source, html, records.root, by_content, strays, files, columns, site, problems,
+                     departments.get(source.owner))
         pages[page.id] = page
     accepted, found = acceptance.read(records.root)
     asked_at = {f"{s.owner}/{s.column}/{s.slug}": s.lines.get(("portal",)) for s in sources}
@@ -128,7 +130,7 @@ def assemble(records: Records, cache: Cache | None = None, workers: int | None =
         files=MappingProxyType(files),
         portal_columns=tuple(c.id for c in columns.values() if c.owner == PORTAL),
     )
-    return cluster, problems + calendar_warning(cluster)
+    return cluster, problems + calendar_warning(cluster) + featured_problems(cluster, records.root)
 
 
 def _columns(records: Records, problems: list[Problem]) -> tuple[dict[str, Column], dict[str, Department]]:
@@ -165,13 +167,14 @@ def _columns(records: Records, problems: list[Problem]) -> tuple[dict[str, Colum
         # outside its menu, which links the section as a whole.
         sections = records.site.xxgk.sections
         for cid, kind, title, url in ((f"{slug}/{XXGK}", "xxgk", "信息公开", xxgk_url(slug)),
-                                      (f"{slug}/{XXGK}/{REPORTS}", "report", sections.nb, xxgk_url(slug, REPORTS))):
+                                      (f"{slug}/{XXGK}/{REPORTS}", "report", sections.nb, xxgk_url(slug, REPORTS)),
+                                      (f"{slug}/{BSFW}", "service", "办事服务", bsfw_url(slug))):
             columns[cid] = Column(cid, slug, cid.split("/", 1)[1], title, kind, None, (), url,
                                   f"{dept.name}{title}", (title, dept.short_name))
         contact = Contact(**dept.contact.model_dump())
         departments[slug] = Department(slug, dept.name, dept.short_name, dept.code, dept.order, dept.accent,
                                        dept.banner, dept.intro, contact, tuple(ids), home_url(slug),
-                                       records.department_files[slug])
+                                       records.department_files[slug], dept.featured_services)
     return columns, departments
 
 
@@ -217,7 +220,8 @@ def _placed(records: Records, columns: dict[str, Column], problems: list[Problem
 
 
 def _page(s: Source, html: Html, root: Path, by_content: dict[str, Source], strays: dict[str, Stray],
-          files: dict[str, str], columns: dict[str, Column], site: SiteSpec, problems: list[Problem]) -> Page:
+          files: dict[str, str], columns: dict[str, Column], site: SiteSpec, problems: list[Problem],
+          dept: Department | None = None) -> Page:
     here = posixpath.dirname(s.rel.removeprefix("content/"))
 
     def target(rel: str) -> str:
@@ -231,33 +235,35 @@ def _page(s: Source, html: Html, root: Path, by_content: dict[str, Source], stra
         problems.append(Problem(s.rel, line_of_text(s.body, f"]({href}", s.body_line) if f"]({href}" in s.body
                                 else line_of_text(s.body, href, s.body_line), "link",
                                 "a relative path to an existing page (.md) or document", shown(href)))
-    attachments = []
-    for i, a in enumerate(m.attachments):
-        dest = target(a.file)
-        line = s.lines.get(("attachments", i))
+    def attach(file: str, line: int | None, field: str, title: str | None = None) -> Attachment | None:
+        dest = target(file)
         owner_prefix = s.rel.split("/")[1] + "/"
         ext = posixpath.splitext(dest)[1].lstrip(".").lower()
         if dest not in strays:
             # A link, pipe or device is left out of the strays (files.scan reports it): say so.
             inside = not dest.startswith("../") and dest != ".."
             what = "is not a regular file" if inside and os.path.lexists(root / "content" / dest) else "does not exist"
-            problems.append(Problem(s.rel, line, f"attachments.{i}", "a file next to this page, relative to it "
-                                    "(such as files/plan.pdf)", f"{shown(a.file)}, which {what}"))
+            problems.append(Problem(s.rel, line, field, "a file next to this page, relative to it "
+                                    "(such as files/plan.pdf)", f"{shown(file)}, which {what}"))
         elif not dest.startswith(owner_prefix):
-            problems.append(Problem(s.rel, line, f"attachments.{i}", f"a file inside content/{owner_prefix}",
-                                    shown(a.file)))
+            problems.append(Problem(s.rel, line, field, f"a file inside content/{owner_prefix}", shown(file)))
         elif ext not in ATTACHMENT_TYPES:
-            problems.append(Problem(s.rel, line, f"attachments.{i}", "a document or image type ("
-                                    + ", ".join(sorted(ATTACHMENT_TYPES)) + ")", shown(ext or a.file)))
+            problems.append(Problem(s.rel, line, field, "a document or image type ("
+                                    + ", ".join(sorted(ATTACHMENT_TYPES)) + ")", shown(ext or file)))
         else:
             stray = strays[dest]
             size = stray.size      # as listed: a regular file, never a link
             if size > MAX_ATTACHMENT_BYTES:
-                problems.append(Problem(s.rel, line, f"attachments.{i}",
+                problems.append(Problem(s.rel, line, field,
                                         f"at most {MAX_ATTACHMENT_BYTES // 2**20} MiB", f"{size / 2**20:.1f} MiB"))
-                continue
-            title = a.title or posixpath.splitext(posixpath.basename(dest))[0]
-            attachments.append(Attachment(stray.rel, _publish(stray, files), title, ext.upper(), size))
+                return None
+            title = title or posixpath.splitext(posixpath.basename(dest))[0]
+            return Attachment(stray.rel, _publish(stray, files), title, ext.upper(), size)
+        return None
+
+    found = (attach(a.file, s.lines.get(("attachments", i)), f"attachments.{i}", a.title)
+             for i, a in enumerate(m.attachments))
+    attachments = [a for a in found if a is not None]
 
     def page_id(rel: str) -> str | None:
         other = by_content.get(target(rel))
@@ -271,13 +277,16 @@ def _page(s: Source, html: Html, root: Path, by_content: dict[str, Source], stra
                                     "a relative path to the policy page this explains (such as ../zcwj/x.md)",
                                     f"{shown(m.interprets)}, which does not exist"))
     disclosure = item_of(s, columns[f"{s.owner}/{s.column}"].category, site.xxgk, page_id, problems)
-    summary = m.summary or _summary(html.text)
+    guide = guide_of(s, dept, site.services, attach, problems)
+    # Search finds a guide by its elements as well as its notes.
+    text = html.text if guide is None else f"{search_text(guide)}\n{html.text}".strip()
+    summary = m.summary or _summary(html.text or text)
     return Page(
         id=f"{s.owner}/{s.column}/{s.slug}", owner=s.owner, column=f"{s.owner}/{s.column}", slug=s.slug,
         title=m.title, date=m.date, summary=summary, keywords=m.keywords, featured=m.portal,
-        body=html.body, text=html.text, toc=html.toc, attachments=tuple(attachments), disclosure=disclosure,
+        body=html.body, text=text, toc=html.toc, attachments=tuple(attachments), disclosure=disclosure,
         interprets=interprets, url=page_url(s.owner, s.column, s.slug), source=s.rel,
-        digest=hashlib.sha256(s.raw.encode()).hexdigest()[:16],
+        digest=hashlib.sha256(s.raw.encode()).hexdigest()[:16], guide=guide,
     )
 
 

@@ -14,7 +14,7 @@ from pydantic_core import ErrorDetails
 
 from .errors import Problem, shown
 from .files import CONTROL, kind, read_bounded, scan
-from .urls import OWNER_RE, RESERVED, SLUG_RE, XXGK
+from .urls import BSFW, OWNER_RE, RESERVED, SLUG_RE, XXGK
 
 MAX_YAML_BYTES = 256 * 1024
 # Deeper than any site.yaml, department or front matter needs; deep enough nesting would
@@ -323,8 +323,9 @@ class PortalColumnSpec(ColumnSpec):
 def _unique_slugs(columns: tuple[ColumnSpec, ...]) -> tuple[ColumnSpec, ...]:
     seen: set[str] = set()
     for c in columns:
-        if c.slug == XXGK:
-            raise ValueError("column slugs other than 'xxgk' (every department's 政府信息公开 section lives there)")
+        if c.slug in (XXGK, BSFW):
+            raise ValueError(f"column slugs other than '{XXGK}' and '{BSFW}' (every department's 政府信息公开 and "
+                             f"办事服务 sections live there), not '{c.slug}'")
         if c.slug in seen:
             raise ValueError(f"each column slug once ('{c.slug}' is declared twice)")
         seen.add(c.slug)
@@ -363,6 +364,8 @@ class DepartmentSpec(Strict):
     contact: Contact
     columns: Annotated[tuple[ColumnSpec, ...], Field(min_length=1, max_length=40), AfterValidator(_unique_slugs)]
     editors: Identities = ()     # who may change content/<slug>/ (rights.py)
+    # The guides (file names under content/<dept>/bsfw/) its home page shows under 办事服务.
+    featured_services: Annotated[tuple[Slug, ...], Field(max_length=12)] = ()
 
 
 class GovMark(Strict):
@@ -505,6 +508,42 @@ class CheckSpec(Strict):
     website_reports: Slug | None = None
 
 
+# 办事服务 themes as national service portals group them, for people (个人) and for businesses (法人).
+PERSONAL_THEMES = {
+    "jy": "教育", "shbz": "社会保障", "jycy": "就业创业", "ylws": "医疗卫生", "hj": "户籍", "hysy": "婚育收养",
+    "zfbz": "住房保障", "ylfw": "养老服务", "jtcx": "交通出行", "zjbl": "证件办理",
+}
+CORPORATE_THEMES = {
+    "kbqy": "开办企业", "gcjs": "工程建设", "zzrz": "资质认证", "rlzy": "人力资源", "kjcx": "科技创新",
+    "nsjf": "纳税缴费", "zscq": "知识产权", "ylyp": "医疗药品",
+}
+LIFE_EVENTS = {"cs": "出生", "sx": "上学", "jy": "就业", "hy": "婚育", "gf": "购房", "txs": "退休", "shs": "身后事"}
+
+
+def _guide_ref(value: str) -> str:
+    if not re.fullmatch(r"[a-z][a-z0-9-]{1,30}/[a-z0-9][a-z0-9-]{0,79}", value):
+        raise ValueError("a guide as <department>/<file name> (such as rsj/unemployment-benefit)")
+    return value
+
+
+class ServicesSpec(Strict):
+    """The 办事服务 directory: its themes for people and businesses, life events, the portal's picks."""
+
+    personal: Named = PERSONAL_THEMES
+    corporate: Named = CORPORATE_THEMES
+    events: Named = LIFE_EVENTS
+    featured: Annotated[tuple[Annotated[str, AfterValidator(_guide_ref)], ...],
+                        Field(max_length=12)] = ()   # <dept>/<guide file name>, on the portal home
+
+    @model_validator(mode="after")
+    def _one_theme_list(self) -> "ServicesSpec":
+        # Theme slugs share /bsfw/zt/<slug>/, and a guide names its themes by name: each once in both lists.
+        for slug, name in self.corporate.items():
+            if slug in self.personal or name in self.personal.values():
+                raise ValueError(f"法人 themes that are not also 个人 themes ('{slug}: {name}' is)")
+        return self
+
+
 class SiteSpec(Strict):
     name: Text40
     base_url: Annotated[str, AfterValidator(_base_url)]
@@ -522,6 +561,7 @@ class SiteSpec(Strict):
     columns: Annotated[tuple[PortalColumnSpec, ...], AfterValidator(_unique_slugs)] = ()
     xxgk: XxgkSpec = XxgkSpec()
     search: SearchSpec = SearchSpec()
+    services: ServicesSpec = ServicesSpec()
     releases: Annotated[int, Field(ge=1, le=1000)] = 10    # releases kept for `sitegen rollback`
     rights: RightsSpec = RightsSpec()
     check: CheckSpec = CheckSpec()

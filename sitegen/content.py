@@ -98,6 +98,81 @@ def _one_of(value: str, allowed: tuple[str, ...]) -> str:
     return value
 
 
+# 办事指南 (content/<dept>/bsfw/<slug>.md): the matter types a citizen or business applies for, and the
+# elements every guide carries. Its 实施主体 is the department whose folder it is in: never typed.
+GUIDE_TYPES = ("行政许可", "行政确认", "行政给付", "行政奖励", "行政裁决", "其他行政权力", "公共服务")
+AUDIENCES = ("自然人", "法人")
+MATERIAL_FORMS = ("原件", "复印件", "原件和复印件", "电子文件")
+NO_FEE = "不收费"
+PHONE_RE = r"^((0\d{2,3}-)?\d{5,8}(-\d{1,6})?|1\d{10})$"
+
+
+def _phone(value: str) -> str:
+    if not re.fullmatch(PHONE_RE, value):
+        raise ValueError("a phone number with its area code, such as 0589-12345678 (or 12345)")
+    return value
+
+
+def _matter_code(value: str) -> str:
+    if not re.fullmatch(r"[0-9A-Za-z-]{6,40}", value):
+        raise ValueError("the 事项编码 the province assigns: 6-40 letters, digits or '-' (such as 330217006000)")
+    return value
+
+
+def _online(value: str) -> str:
+    if not re.fullmatch(r"https?://[A-Za-z0-9.-]+(:\d+)?(/[^\s<>\"']*)?", value):
+        raise ValueError("the address of the online service hall's page for this matter, such as "
+                         "https://www.zjzwfw.gov.cn/...")
+    return value
+
+
+# Lists of short texts a guide must have at least one of: (characters per item, items).
+Texts30x6 = Annotated[tuple[Annotated[str, Field(min_length=1, max_length=30)], ...], Field(min_length=1, max_length=6)]
+Texts300x20 = Annotated[tuple[Annotated[str, Field(min_length=1, max_length=300)], ...],
+                        Field(min_length=1, max_length=20)]
+Texts500x30 = Annotated[tuple[Annotated[str, Field(min_length=1, max_length=500)], ...],
+                        Field(min_length=1, max_length=30)]
+
+
+class MaterialSpec(Strict):
+    name: Annotated[str, Field(min_length=1, max_length=100)]
+    form: Annotated[str, AfterValidator(lambda v: _one_of(v, MATERIAL_FORMS))]
+    copies: Annotated[int, Field(ge=1, le=20)] = 1
+    required: bool = True
+    note: Annotated[str, Field(max_length=300)] = ""
+    sample: Annotated[str, Field(min_length=1, max_length=300)] | None = None   # 空白表格或示范文本
+
+
+class StepSpec(Strict):
+    name: Annotated[str, Field(min_length=1, max_length=20)]
+    detail: Annotated[str, Field(min_length=1, max_length=500)]
+
+
+class GuideSpec(Strict):
+    code: Annotated[str, AfterValidator(_matter_code)] | None = None   # 事项编码, as the province assigns it
+    type: Annotated[str, AfterValidator(lambda v: _one_of(v, GUIDE_TYPES))]
+    audience: Annotated[tuple[Annotated[str, AfterValidator(lambda v: _one_of(v, AUDIENCES))], ...],
+                        Field(min_length=1, max_length=2)]
+    themes: Texts30x6
+    events: Annotated[tuple[Annotated[str, Field(min_length=1, max_length=30)], ...], Field(max_length=6)] = ()
+    basis: Texts300x20
+    conditions: Texts500x30
+    materials: Annotated[tuple[MaterialSpec, ...], Field(min_length=1, max_length=60)]
+    steps: Annotated[tuple[StepSpec, ...], Field(min_length=1, max_length=20)]
+    legal_days: Annotated[int, Field(ge=0, le=365)]
+    promised_days: Annotated[int, Field(ge=0, le=365)]
+    fee: Annotated[str, Field(min_length=1, max_length=300)]
+    fee_basis: Annotated[str, Field(min_length=1, max_length=300)] | None = None
+    place: Annotated[str, Field(min_length=1, max_length=200)]
+    hours: Annotated[str, Field(min_length=1, max_length=120)]
+    phone: Annotated[str, AfterValidator(_phone)]
+    complaint_phone: Annotated[str, AfterValidator(_phone)]
+    result: Annotated[str, Field(min_length=1, max_length=200)]
+    delivery: Texts30x6
+    visits: Annotated[int, Field(ge=0, le=5)]
+    online: Annotated[str, AfterValidator(_online)] | None = None
+
+
 class PageMeta(Strict):
     title: Text200
     date: Annotated[datetime, BeforeValidator(_datetime)]
@@ -108,6 +183,7 @@ class PageMeta(Strict):
     attachments: tuple[Annotated[AttachmentSpec, BeforeValidator(_attachment)], ...] = ()
     disclosure: DisclosureSpec | None = None
     interprets: Text300OrEmpty | None = None
+    guide: GuideSpec | None = None
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,8 @@ from .errors import Problem, shown
 from .model import Cluster, Disclosure, Page, newest_first, value
 from .urls import PORTAL, absolute
 
-INTERNAL_KINDS = ("xxgk", "report")   # the 信息公开 section's own pages: guide, rules, annual reports
+# Sections' own pages, outside any menu: the 信息公开 guide, rules and annual reports; 办事指南 (plan/services.py).
+INTERNAL_KINDS = ("xxgk", "report", "service")
 STATS_MARK = "[[主动公开统计]]"          # where an annual report wants its counts table
 
 
@@ -176,21 +177,26 @@ def to_json(rows: Iterable[Entry], base_url: str) -> str:
     return json.dumps([_record(e, base_url) for e in rows], ensure_ascii=False, separators=(",", ":"))
 
 
-def _cell(value: str) -> str:
+def cell(value: str) -> str:
     # A cell starting with = + - @ is a formula to Excel: an editor's title must stay text.
     return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
 
 
-def to_csv(rows: Iterable[Entry], base_url: str) -> bytes:
-    """UTF-8 with a BOM, so that Excel opens the Chinese correctly; keywords joined with ；."""
+def csv_bytes(header: Iterable[str], rows: Iterable[Iterable[str]]) -> bytes:
+    """A CSV table as Excel opens it: UTF-8 with a BOM (so the Chinese reads right), no formula cells."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(EXPORT_FIELDS)
-    for e in rows:
-        record = _record(e, base_url)
-        record["keywords"] = "；".join(record["keywords"])
-        writer.writerow([_cell(record[f]) for f in EXPORT_FIELDS])
+    writer.writerow(header)
+    writer.writerows([cell(v) for v in row] for row in rows)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def to_csv(rows: Iterable[Entry], base_url: str) -> bytes:
+    """The catalog as CSV; keywords joined with ；."""
+    records = [_record(e, base_url) for e in rows]
+    for record in records:
+        record["keywords"] = "；".join(record["keywords"])
+    return csv_bytes(EXPORT_FIELDS, ([record[f] for f in EXPORT_FIELDS] for record in records))
 
 
 # ---------------------------------------------------------------- annual report counts

@@ -66,6 +66,55 @@ class Disclosure:
 
 
 @value
+class Material:
+    """One item of a guide's 申请材料."""
+
+    name: str
+    form: str                # 原件 | 复印件 | 原件和复印件 | 电子文件
+    copies: int
+    required: bool
+    note: str
+    sample: Attachment | None   # the blank form or a filled-in sample
+
+
+@value
+class Step:
+    """One step of a guide's 办理流程."""
+
+    name: str
+    detail: str
+
+
+@value
+class Guide:
+    """A 办事指南's elements, checked; the 实施主体 is always the owning department."""
+
+    name: str                # 事项名称 (the page title)
+    code: str | None         # 事项编码
+    type: str                # 事项类型
+    agency: str              # 实施主体: the department's name, never typed
+    audience: tuple[str, ...]    # 服务对象: 自然人 and/or 法人
+    themes: tuple[str, ...]      # theme names from site.yaml
+    events: tuple[str, ...]      # life event names from site.yaml
+    basis: tuple[str, ...]       # 设定依据
+    conditions: tuple[str, ...]  # 受理条件
+    materials: tuple[Material, ...]
+    steps: tuple[Step, ...]      # 办理流程
+    legal_days: int          # 法定时限, working days
+    promised_days: int       # 承诺时限, working days; 0 is 即办
+    fee: str                 # 收费标准, or 不收费
+    fee_basis: str | None
+    place: str               # 办理地点
+    hours: str               # 办理时间
+    phone: str               # 咨询电话
+    complaint_phone: str     # 监督投诉电话
+    result: str              # 办理结果
+    delivery: tuple[str, ...]    # 结果送达方式
+    visits: int              # 到现场次数
+    online: str | None       # 网上办理 address
+
+
+@value
 class Column:
     id: str              # "<owner>/<slug>"
     owner: str           # department slug, or "portal"
@@ -93,6 +142,7 @@ class Department:
     columns: tuple[str, ...]   # column ids, in menu order
     url: str
     source: str
+    featured_services: tuple[str, ...] = ()   # guide file names its home shows under 办事服务
 
 
 @value
@@ -122,6 +172,7 @@ class Page:
     url: str
     source: str          # path relative to the site root
     digest: str          # hash of the source and what it resolved to: a render cache key
+    guide: Guide | None = None   # on a 办事指南 page (content/<dept>/bsfw/)
 
 
 @dataclass(frozen=True)

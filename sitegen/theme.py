@@ -104,8 +104,9 @@ def environment(theme: Theme, site: object = None, cache: Path | None = None) ->
     env.globals["site"] = site
     # Templates ask urls.py for addresses rather than spelling the URL scheme out themselves.
     env.globals["url"] = {"search": urls.SEARCH, "sitemap": urls.SITEMAP_HTML, "xxgk": urls.xxgk_url,
-                          "feed": urls.feed_url, "home": urls.home_url, "portal_home": urls.home_url(urls.PORTAL),
-                          "platform": urls.xxgk_url(urls.PORTAL)}
+                          "bsfw": urls.bsfw_url, "feed": urls.feed_url, "home": urls.home_url,
+                          "portal_home": urls.home_url(urls.PORTAL), "platform": urls.xxgk_url(urls.PORTAL),
+                          "services": urls.bsfw_url(urls.PORTAL)}
     env.filters["datetime"] = lambda d: d.strftime("%Y-%m-%d %H:%M")
     env.filters["date"] = lambda d: d.strftime("%Y-%m-%d") if isinstance(d, (date, datetime)) else ""
     env.filters["iso"] = _iso

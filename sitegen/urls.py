@@ -10,7 +10,7 @@ SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 OWNER_RE = re.compile(r"^[a-z][a-z0-9-]{1,30}$")
 # Top-level names the generator or the search service own; departments and portal
 # columns share the rest of the namespace.
-RESERVED = frozenset({"search", "static", "xxgk", "sitemap", PORTAL, "feed", "page", "404"})
+RESERVED = frozenset({"search", "static", "xxgk", "bsfw", "sitemap", PORTAL, "feed", "page", "404"})
 # Names a page slug may not take inside a column, because the column's own outputs live there.
 RESERVED_SLUGS = frozenset({"page", "feed", "files", "index"})
 
@@ -56,6 +56,15 @@ BY_CATEGORY, BY_TOPIC, BY_YEAR = "lb", "zt", "nd"    # the platform's facets: /x
 def xxgk_url(owner: str, *parts: str, page: int = 1) -> str:
     """The 政府信息公开 section: /xxgk/ (the portal's unified platform) or /<dept>/xxgk/, and pages in it."""
     base = f"{prefix(owner)}{XXGK}/" + "".join(f"{p}/" for p in parts)
+    return base if page <= 1 else f"{base}page/{page}/"
+
+
+BSFW = "bsfw"            # 办事服务: a department's guides, and the portal's directory of them
+
+
+def bsfw_url(owner: str, *parts: str, page: int = 1) -> str:
+    """The 办事服务 section: /bsfw/ (the portal's directory) or /<dept>/bsfw/, and pages in it."""
+    base = f"{prefix(owner)}{BSFW}/" + "".join(f"{p}/" for p in parts)
     return base if page <= 1 else f"{base}page/{page}/"
 
 

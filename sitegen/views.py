@@ -11,7 +11,7 @@ from typing import Callable, Iterable
 from urllib.parse import urlsplit
 
 from .disclosure import Entry, YearCounts
-from .model import Attachment, Cluster, Column, Department, Disclosure, Heading, Page, value
+from .model import Attachment, Cluster, Column, Department, Disclosure, Guide, Heading, Page, value
 from .urls import PORTAL, SITEMAP_HTML, absolute, feed_url, home_url, page_url, xxgk_url
 
 # Column kinds as the national page-tagging rules name a column's type (ColumnType).
@@ -123,10 +123,24 @@ class ColumnList:
 
 
 @value
+class ServiceLine:
+    """One guide as a directory lists it."""
+
+    title: str           # 事项名称
+    url: str
+    agency: str          # the department's short name
+    type: str            # 事项类型
+    audience: tuple[str, ...]
+    visits: int          # 到现场次数
+    online: bool         # 可网上办理
+
+
+@value
 class DepartmentHome:
     chrome: Chrome
     dept: Department
     blocks: tuple[tuple[Column, tuple[Item, ...]], ...]
+    services: tuple[ServiceLine, ...] = ()       # the 办事服务 entry: the guides the admin picked
 
 
 @value
@@ -134,6 +148,7 @@ class PortalHome:
     chrome: Chrome
     blocks: tuple[tuple[str, str | None, tuple[Item, ...]], ...]   # (title, 更多 link, items)
     departments: tuple[Department, ...]
+    services: tuple[ServiceLine, ...] = ()
 
 
 @value
@@ -171,6 +186,46 @@ class SearchShell:
     chrome: Chrome
 
 
+@value
+class GuidePage:
+    """A 办事指南: its elements in the fixed order, its notes, its structured data."""
+
+    chrome: Chrome
+    dept: Department
+    guide: Guide
+    body: str            # the editor's notes (sanitized HTML): 常见问题, 注意事项
+    attachments: tuple[Attachment, ...]
+    updated: datetime
+    json_ld: str         # schema.org GovernmentService, escaped for a <script> element
+
+
+@value
+class ServiceList:
+    """A static page of guides: a department's 办事服务, or the portal's by theme or life event."""
+
+    chrome: Chrome
+    heading: str
+    lines: tuple[ServiceLine, ...]
+    total: int
+    pager: Pager
+    groups: tuple[tuple[str, tuple["Facet", ...]], ...]   # (group title, links) to browse on
+    json_url: str
+    csv_url: str
+    portal: bool
+
+
+@value
+class ServiceDirectory:
+    """The portal's 办事服务 directory: the picks, then by department, theme and life event."""
+
+    chrome: Chrome
+    featured: tuple[ServiceLine, ...]
+    groups: tuple[tuple[str, tuple["Facet", ...]], ...]
+    total: int
+    json_url: str
+    csv_url: str
+
+
 # ---------------------------------------------------------------- building views from the cluster
 
 
@@ -182,6 +237,17 @@ def item(cluster: Cluster, page: Page) -> Item:
         found = cluster.shared[key] = (page, Item(page.title, page.url, page.date,
                                                   owner.short_name if owner else cluster.site.name,
                                                   page.disclosure.validity if page.disclosure else None))
+    return found[1]
+
+
+def service_line(cluster: Cluster, page: Page) -> ServiceLine:
+    key = ("service", page.id)
+    found = cluster.shared.get(key)
+    if found is None or found[0] is not page:
+        g = page.guide
+        assert g is not None
+        found = cluster.shared[key] = (page, ServiceLine(g.name, page.url, cluster.departments[page.owner].short_name,
+                                                         g.type, g.audience, g.visits, g.online is not None))
     return found[1]
 
 

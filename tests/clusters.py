@@ -54,6 +54,46 @@ def item(title: str = "测试文件", date: str = "2024-03-12 09:30", written: s
     return f"---\ntitle: {title}\ndate: {date}\nkeywords: [测试]\n{block}\n{extra}---\n{body}\n"
 
 
+# A 办事指南 of the default department (content/jxj/bsfw/); its blank form is files/form.pdf beside it.
+GUIDE = """\
+---
+title: 工业企业技术改造项目备案
+date: 2025-03-03 09:00
+summary: 企业投资的技术改造项目实行备案管理。
+guide:
+  code: "330217006000"
+  type: 行政确认
+  audience: [法人]
+  themes: [开办企业]
+  events: []
+  basis:
+    - 《企业投资项目核准和备案管理条例》第三条
+  conditions:
+    - 在本市登记注册的企业
+  materials:
+    - {name: 项目备案申请表, form: 原件, copies: 1, required: true, sample: files/form.pdf}
+    - {name: 营业执照, form: 复印件, copies: 1, required: false, note: 可通过数据共享获取}
+  steps:
+    - {name: 申请, detail: 登录投资项目在线审批监管平台填报。}
+    - {name: 备案, detail: 信息齐全的即时备案。}
+  legal_days: 5
+  promised_days: 1
+  fee: 不收费
+  place: 测试市民中心三楼投资项目窗口
+  hours: 工作日 8:30-12:00 14:00-17:30
+  phone: 0589-12345031
+  complaint_phone: "12345"
+  result: 项目备案信息表
+  delivery: [网上查询, 窗口领取]
+  visits: 0
+  online: https://www.zjzwfw.gov.cn/test/jxj/xmba
+---
+## 注意事项
+
+备案信息发生较大变更的，应当及时告知备案机关。
+"""
+
+
 def page(title: str = "测试页面", date: str = "2024-03-12 09:30", body: str = "正文。", **fields: str) -> str:
     """A page file: front matter from the arguments (extra fields as raw YAML lines), then the body."""
     extra = "".join(f"{k}: {v}\n" for k, v in fields.items())

@@ -16,6 +16,7 @@ LAYERS = (
     {"config"},
     {"model", "content", "rights"},
     {"markup", "ledger", "disclosure", "acceptance"},
+    {"guides"},
     {"assemble", "views", "theme"},
     {"load"},
     {"plan"},
@@ -28,7 +29,8 @@ LAYERS = (
 # What answers citizens at run time imports no build-time code: no model, no theme loading per request.
 RUN_TIME = {"preview", "search.service", "search.query", "search.wsgi"}
 BUILD_TIME = {"build", "assemble", "plan", "render", "output", "content", "config", "model", "views", "markup",
-              "disclosure", "ledger", "cache", "scaffold", "serve", "files", "rights", "acceptance", "load", "check"}
+              "disclosure", "guides", "ledger", "cache", "scaffold", "serve", "files", "rights", "acceptance", "load",
+              "check"}
 # Each third-party library lives in the modules that exist to wrap it.
 LIBRARIES = {
     "yaml": {"config"},

@@ -13,7 +13,7 @@ from sitegen.build import assign, build
 from sitegen.cache import Cache
 from sitegen.errors import BuildFailed
 
-from clusters import DEPT_YAML, item, make_cluster, page
+from clusters import DEPT_YAML, GUIDE, item, make_cluster, page
 
 SEEDS = (1, 2, 3, 4)
 STEPS = 10
@@ -65,7 +65,7 @@ class Editor:
 
     def step(self) -> str:
         kind = self.rng.choice(["add", "add", "body", "title", "move", "delete", "attach", "department",
-                                "rename_department", "site", "template", "assign"])
+                                "rename_department", "site", "template", "assign", "guide"])
         return getattr(self, kind)() or kind
 
     def add(self) -> str:
@@ -77,7 +77,8 @@ class Editor:
         return f"add to {dept}/{column}"
 
     def _some_page(self) -> Path | None:
-        pages = [p for p in self.pages() if "/portal/" not in p.as_posix() and "/zcwj/" not in p.as_posix()]
+        pages = [p for p in self.pages() if "/portal/" not in p.as_posix() and "/zcwj/" not in p.as_posix()
+                 and "/bsfw/" not in p.as_posix()]
         return self.rng.choice(pages) if pages else None
 
     def rewrite(self, path: Path, title: str | None = None, date: str | None = None) -> None:
@@ -158,6 +159,26 @@ class Editor:
         make_cluster(self.root, {"templates/404.html": '{% extends "base.html" %}{% block main %}'
                                  f'<h1>页面不存在（{mark}）</h1>{{% endblock %}}'}, defaults=False)
         return None
+
+    def guide(self) -> str:
+        """A new 办事指南, or an edit to one's elements (its theme, its promised time, its title)."""
+        folder = self.root / "content/jxj/bsfw"
+        existing = sorted(folder.glob("*.md")) if folder.is_dir() else []
+        if existing and self.rng.random() < 0.5:
+            path = self.rng.choice(existing)
+            text = path.read_text(encoding="utf-8")
+            theme = self.rng.choice(["开办企业", "科技创新", "工程建设"])
+            text = text.replace(text[text.index("themes: ["):].split("\n", 1)[0], f"themes: [{theme}]")
+            text = text.replace(text[text.index("promised_days: "):].split("\n", 1)[0],
+                                f"promised_days: {self.rng.randint(0, 5)}")
+            text = text.replace(text[text.index("title: "):].split("\n", 1)[0],
+                                f"title: {self.rng.choice(WORDS)}事项办理")
+            path.write_text(text, encoding="utf-8")
+            return "edit a guide"
+        make_cluster(self.root, {f"content/jxj/bsfw/{self.fresh()}.md": GUIDE.replace(
+            ", sample: files/form.pdf}", "}").replace("工业企业技术改造项目备案", f"{self.rng.choice(WORDS)}项目备案")},
+            defaults=False)
+        return "add a guide"
 
     def assign(self) -> str | None:
         make_cluster(self.root, {f"content/jxj/zcwj/{self.fresh()}.md": item(

@@ -14,6 +14,7 @@ from ..views import (KIND_NAMES, Article, ColumnList, DepartmentHome, Item, Link
                      article_body, chrome, crumbs_for, item, items, link, pager)
 from . import SITE, Job, listed, owner_origin, raw
 from .disclosure import article_section
+from .services import home_lines
 
 LATEST = 8               # items per block on home pages
 SITEMAP_SPLIT = 10_000   # URLs above which sitemap.xml becomes an index of per-owner sitemaps
@@ -29,6 +30,8 @@ def jobs(cluster: Cluster) -> Iterator[Job]:
     rows = None
     for column in cluster.columns.values():
         yield from column_lists(cluster, column)
+        if column.kind == "service":
+            continue            # 办事指南 are plan/services.py's
         # prev/next run along the column's own pages, not the ones it aggregates from departments
         own = [i for i in cluster.listing[column.id] if cluster.pages[i].column == column.id]
         if column.kind == "report" and rows is None:
@@ -99,7 +102,7 @@ def department_home(cluster: Cluster, dept: Department) -> DepartmentHome:
     description = dept.intro or f"{dept.name}网站：工作动态、通知公告、政策文件与政府信息公开。"
     frame = chrome(cluster, dept.slug, dept.url, dept.name, description,
                    crumbs_for(cluster, dept.slug)[:-1] + (Link(dept.name, dept.url, True),), current="home")
-    return DepartmentHome(frame, dept, blocks)
+    return DepartmentHome(frame, dept, blocks, home_lines(cluster, dept.slug))
 
 
 def portal_home(cluster: Cluster) -> PortalHome:
@@ -113,7 +116,7 @@ def portal_home(cluster: Cluster) -> PortalHome:
         ("政策文件", _more(cluster, "policy"), latest(cluster, [p.id for p in pages if kind(p) == "policy"])),
     )
     frame = chrome(cluster, PORTAL, "/", cluster.site.name, cluster.site.description, (), current="home")
-    return PortalHome(frame, blocks, tuple(cluster.departments.values()))
+    return PortalHome(frame, blocks, tuple(cluster.departments.values()), home_lines(cluster, PORTAL))
 
 
 def _more(cluster: Cluster, kind: str) -> str | None:

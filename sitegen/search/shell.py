@@ -16,8 +16,8 @@ from .index import extra_words
 MARKER = "<!--sitegen:search-results-->"
 SHELL = "search.html"
 RESULTS = "search_results.html"
-# Column kinds that render.py does not name: the 信息公开 section's own pages.
-MORE_KINDS = {"xxgk": "信息公开", "report": "工作年报"}
+# Column kinds that render.py does not name: the 信息公开 section's own pages, and 办事指南.
+MORE_KINDS = {"xxgk": "信息公开", "report": "工作年报", "service": "服务"}
 
 
 def render_shells(cluster: Cluster, env: jinja2.Environment) -> dict[str, str]:
