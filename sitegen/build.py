@@ -23,6 +23,9 @@ from .render import Progress, render_all, renderer
 from .search import index_cluster, search_dir, use_version
 from .theme import BUILTIN_THEMES, environment, load_theme
 from .urls import PORTAL
+from .letters import store_address
+from .letters.publish import EMPTY, Snapshot, snapshot
+from .letters.store import StoreError
 
 if TYPE_CHECKING:
     from .search.index import IndexReport
@@ -170,7 +173,9 @@ def build(root: Path, out: Path | None = None, progress: Progress | None = None,
     cache = cache or Cache(root / "build" / "cache")
     clock = _Clock()
     with clock.stage("load"):
-        inputs = inputs_digest(root)
+        # Published letters change without any file changing: their digest is an input too.
+        letters, letter_problems = _letters(root)
+        inputs = digest(inputs_digest(root), letters.digest)
         unchanged = _unchanged(out, inputs, index)
         if unchanged is not None:
             return unchanged
@@ -184,6 +189,8 @@ def build(root: Path, out: Path | None = None, progress: Progress | None = None,
         held: tuple[tuple[str, tuple[Problem, ...]], ...] = ()
         if keep_going and errors_in(problems):
             records, cluster, problems, held = _keep_going(records, cluster, loaded, problems, cache, workers)
+        cluster = replace(cluster, letters=letters)
+        problems += letter_problems
     with clock.stage("theme"):
         theme, found = load_theme(root, cluster.site.theme)
         problems += found
@@ -239,6 +246,15 @@ def build(root: Path, out: Path | None = None, progress: Progress | None = None,
     remember_good(records, cache, held_slugs)
     cache.save()
     return _report(out, cluster, len(keys), clock, problems, indexed, info, rendered, held)
+
+
+def _letters(root: Path) -> tuple[Snapshot, list[Problem]]:
+    address = store_address(root)
+    try:
+        return snapshot(address), []
+    except StoreError as e:
+        return EMPTY, [Problem("SITEGEN_LETTERS_DB", None, "letters store", "a letters store the build can read",
+                               str(e))]
 
 
 def _owners(cluster: Cluster) -> tuple[tuple[str, str, int], ...]:

@@ -9,6 +9,7 @@ from typing import Mapping, TypeVar
 from typing_extensions import dataclass_transform
 
 from .config import SiteSpec
+from .letters.publish import EMPTY, Snapshot
 
 T = TypeVar("T")
 
@@ -133,6 +134,7 @@ class Cluster:
     interpretations: Mapping[str, tuple[str, ...]]   # policy id -> interpretation ids
     files: Mapping[str, str]                     # attachment URL -> source path
     portal_columns: tuple[str, ...]
+    letters: Snapshot = EMPTY                    # published letters, read from the letters store
     # Parts of views derived from this cluster (a menu, a list line), made once and shared, so
     # that their reprs, the outputs' cache keys, are worked out once. Never part of the data.
     shared: dict = field(default_factory=dict, compare=False, repr=False)

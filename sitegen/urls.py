@@ -50,6 +50,18 @@ def xxgk_url(owner: str, *parts: str, page: int = 1) -> str:
 
 SITEMAP_HTML = "/sitemap/"
 SEARCH = "/search/"
+LETTERS = "/letters/"
+
+
+def letters_url(owner: str, *parts: str, page: int = 1) -> str:
+    """A mailbox's published letters (互动交流): /hdjl/ (市长信箱) or /<dept>/hdjl/, and pages in it."""
+    base = f"{prefix(owner)}hdjl/" + "".join(f"{p}/" for p in parts)
+    return base if page <= 1 else f"{base}page/{page}/"
+
+
+def write_url(owner: str) -> str:
+    """The run-time letter form, with the owner's mailbox chosen."""
+    return f"{LETTERS}write/?to={owner}"
 NOT_FOUND = "/404.html"
 
 

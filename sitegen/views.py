@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 from .disclosure import Entry, YearCounts
 from .model import Attachment, Cluster, Column, Department, Disclosure, Heading, Page, value
-from .urls import PORTAL, SITEMAP_HTML, absolute, feed_url, home_url, page_url, xxgk_url
+from .urls import PORTAL, SITEMAP_HTML, absolute, feed_url, home_url, letters_url, page_url, xxgk_url
 
 # Column kinds as the national page-tagging rules name a column's type (ColumnType).
 KIND_NAMES = {
@@ -212,7 +212,7 @@ def chrome(cluster: Cluster, owner: str, url: str, title: str, description: str,
         nav_home = Link("首页" if dept is None else "部门首页", home_url(owner), current == "home")
         nav = cluster.shared[("nav", owner, current)] = (
             (nav_home,) + tuple(Link(c.title, c.url, current == c.id) for c in cluster.owner_columns(owner))
-            + (Link("信息公开", xxgk_url(owner), current == "xxgk"),))
+            + (Link("信息公开", xxgk_url(owner), current == "xxgk"), Link("互动交流", letters_url(owner), current == "hdjl")))
     base_meta = (("SiteName", site.name), ("SiteDomain", urlsplit(site.base_url).netloc),
                  ("SiteIDCode", site.site_id_code))
     full_title = title if title == site.name else f"{title} - {dept.name if dept else site.name}"
@@ -314,3 +314,60 @@ class SectionPage:
     reports: tuple[Ref, ...] = ()
     guide: Ref | None = None
     form_url: str = ""
+
+
+# ---------------------------------------------------------------- 互动交流 (published letters)
+
+
+@value
+class LetterLine:
+    title: str
+    url: str
+    number: str
+    kind: str
+    received: datetime
+    replied: datetime
+
+
+@value
+class MailboxFigures:
+    name: str
+    received: int
+    answered: int
+    average_days: float | None
+
+
+@value
+class LetterList:
+    chrome: Chrome
+    title: str
+    lines: tuple[LetterLine, ...]
+    total: int
+    figures: MailboxFigures
+    kinds: tuple[Facet, ...]
+    years: tuple[Facet, ...]
+    everything: Facet
+    pager: Pager
+    write: str
+    lookup: str
+
+
+@value
+class LetterPage:
+    chrome: Chrome
+    number: str
+    title: str
+    kind: str
+    mailbox: str
+    writer: str
+    received: datetime
+    body: tuple[str, ...]        # paragraphs of plain text: the template escapes them
+    reply: tuple[str, ...]
+    replied_by: str
+    replied: datetime
+    back: str
+
+
+@value
+class LettersShell:
+    chrome: Chrome

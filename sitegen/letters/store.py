@@ -122,7 +122,7 @@ class Store:
             try:
                 conn = psycopg.connect(self.address, autocommit=False)
             except psycopg.Error as e:
-                raise StoreError(f"cannot connect to {self._safe_address()}: {e}") from e
+                raise StoreError(f"cannot connect to {self.safe_address()}: {e}") from e
             if self.read_only:
                 conn.read_only = True
             return conn
@@ -139,10 +139,17 @@ class Store:
             raise StoreError(f"cannot open {self.address}: {e}") from e
         return conn
 
-    def _safe_address(self) -> str:
+    def safe_address(self) -> str:
         # Never show a DSN's password in a message.
         import re
         return re.sub(r"://([^:/@]+):[^@]*@", r"://\1:***@", self.address)
+
+    def errors(self) -> tuple[type[Exception], ...]:
+        """The driver's exceptions: what a broken or unreachable database raises."""
+        if self.postgres:
+            import psycopg
+            return (psycopg.Error, StoreError)
+        return (sqlite3.Error, StoreError)
 
     @property
     def conn(self):
