@@ -210,12 +210,12 @@ class Store:
 
     # ------------------------------------------------------------ schema
     def version(self) -> int:
-        try:
-            rows = self._rows("SELECT value FROM meta WHERE key = 'schema'")
-        except Exception:
-            if self.postgres:
-                self.conn.rollback()
+        """The schema version (0: an empty database); a broken one raises the driver's error."""
+        exists = self._rows("SELECT to_regclass('meta') IS NOT NULL") if self.postgres else \
+            self._rows("SELECT COUNT(*) FROM sqlite_master WHERE name = 'meta'")
+        if not exists[0][0]:
             return 0
+        rows = self._rows("SELECT value FROM meta WHERE key = 'schema'")
         return int(rows[0][0]) if rows else 0
 
     def migrate(self) -> int:
