@@ -23,7 +23,7 @@ from .workdays import ANSWER_DAYS, left
 MARKER = "<!--sitegen:letters-->"
 WRITE, LOOKUP, ADMIN = LETTERS + "write/", LETTERS + "lookup/", LETTERS + "admin/"
 SIGN_IN, SIGN_OUT = ADMIN + "signin", ADMIN + "signout"
-MAX_BODY = 64 * 1024          # bytes of a form POST: a 5,000-character letter is 15 KB of UTF-8
+MAX_BODY = 160 * 1024         # bytes of a form POST: a 10,000-character reply is 90 KB URL-encoded
 LIMITS = {"title": 60, "body": 5000, "name": 20, "email": 120, "reply": 10000}
 SESSION = timedelta(hours=8)
 FORM_COOKIE, STAFF_COOKIE = "sitegen_letters_form", "sitegen_letters_staff"
