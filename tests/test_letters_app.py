@@ -19,6 +19,7 @@ from sitegen.letters.store import EVERY, open_store
 
 MAILBOXES = [["portal", "市长信箱"], ["fgw", "发改委"], ["jyj", "教育局"]]
 PASSWORD = "correct horse battery"
+HASH = hash_password(PASSWORD)       # hashed once: argon2id is slow on purpose
 GOOD = {"mailbox": "fgw", "kind": "咨询", "title": "停车难", "body": "小区停车难，怎么办？", "name": "李四",
         "phone": "13900001111", "email": "", "consent": "yes"}
 
@@ -238,7 +239,7 @@ def test_lookups_are_limited_per_client(tmp_path):
 def staff_app(address: str, tmp_path: Path, **kw) -> tuple[LettersApp, object]:
     s = open_store(address)
     for name, box in (("ann", "fgw"), ("bob", "jyj"), ("root", EVERY)):
-        s.add_user(name, box, hash_password(PASSWORD))
+        s.add_user(name, box, HASH)
     return LettersApp(s, web_root(tmp_path), **kw), s
 
 
