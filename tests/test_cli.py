@@ -24,7 +24,7 @@ def test_build_prints_counts_per_department_and_the_time(cluster_root):
     assert any(l.split()[:3] == ["测试市人民政府", "portal", "1"] for l in lines)
     assert any(l.split()[:3] == ["测试市经济和信息化局", "jxj", "3"] for l in lines)
     assert lines[-2].startswith("built 4 pages (45 files) in ") and "(load " in lines[-2]
-    assert lines[-1] == f"release r000001 is live at {root / 'build/site'}: 40 rendered, 40 written, 0 unchanged, 0 removed"
+    assert lines[-1] == f"release r000001 is live at {root / 'build/site'}: 45 rendered, 45 written, 0 unchanged, 0 removed"
     assert (root / "build/site/index.html").is_file()
     again = run("build", "--root", str(root))
     assert again.output.splitlines()[-1] == f"nothing changed: 4 pages (40 files) in {root / 'build/site'} as they were"

@@ -29,6 +29,7 @@ WRITE = _ENV.from_string(_FIELD_ERROR + """
   <input type="hidden" name="csrf" value="{{ csrf }}">
   <p><label for="mailbox">收信单位 *</label>
     <select id="mailbox" name="mailbox" required{{ invalid('mailbox') }}>
+      <option value="">请选择</option>
       {% for slug, name in mailboxes %}<option value="{{ slug }}"{% if slug == form.mailbox %} selected{% endif %}>{{ name }}</option>{% endfor %}
     </select>{{ error('mailbox') }}</p>
   <fieldset{{ invalid('kind') }}><legend>信件类型 *</legend>
