@@ -27,7 +27,7 @@ def test_build_prints_counts_per_department_and_the_time(cluster_root):
     assert lines[-1] == f"release r000001 is live at {root / 'build/site'}: 45 rendered, 45 written, 0 unchanged, 0 removed"
     assert (root / "build/site/index.html").is_file()
     again = run("build", "--root", str(root))
-    assert again.output.splitlines()[-1] == f"nothing changed: 4 pages (40 files) in {root / 'build/site'} as they were"
+    assert again.output.splitlines()[-1] == f"nothing changed: 4 pages (45 files) in {root / 'build/site'} as they were"
 
 
 def test_build_with_problems_prints_each_and_exits_1(cluster_root):
