@@ -14,7 +14,7 @@ from .errors import Problem, shown
 from .urls import OWNER_RE, RESERVED, SLUG_RE
 
 MAX_YAML_BYTES = 256 * 1024
-Kind = Literal["news", "notice", "policy", "interpretation", "personnel", "plan", "page"]
+Kind = Literal["news", "notice", "policy", "interpretation", "personnel", "plan", "page", "consultation", "interview"]
 Accent = Literal["blue", "teal", "green", "indigo", "red", "brown"]
 
 # ---------------------------------------------------------------- YAML with line numbers

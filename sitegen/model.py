@@ -66,6 +66,27 @@ class Disclosure:
 
 
 @value
+class Consultation:
+    """意见征集: open and close dates, how to take part, and after closing what came of it."""
+
+    opens: date
+    closes: date
+    how: str | None
+    received: int | None
+    summary: str | None
+    adoption: str | None
+
+
+@value
+class Interview:
+    """在线访谈: when, who answered (name, title) and who asked."""
+
+    held: datetime
+    guests: tuple[tuple[str, str], ...]
+    host: str | None
+
+
+@value
 class Column:
     id: str              # "<owner>/<slug>"
     owner: str           # department slug, or "portal"
@@ -120,6 +141,8 @@ class Page:
     url: str
     source: str          # path relative to the site root
     digest: str          # hash of the source and what it resolved to: a render cache key
+    consultation: Consultation | None = None
+    interview: Interview | None = None
 
 
 @dataclass(frozen=True)

@@ -12,13 +12,14 @@ from typing import Callable, Iterable
 from urllib.parse import urlsplit
 
 from .disclosure import Entry, YearCounts
-from .model import Attachment, Cluster, Column, Department, Disclosure, Heading, Page, value
+from .model import Attachment, Cluster, Column, Consultation, Department, Disclosure, Heading, Interview, Page, value
 from .urls import PORTAL, SITEMAP_HTML, absolute, feed_url, home_url, letters_url, page_url, xxgk_url
 
 # Column kinds as the national page-tagging rules name a column's type (ColumnType).
 KIND_NAMES = {
     "news": "工作动态", "notice": "通知公告", "policy": "政策文件", "interpretation": "政策解读",
     "personnel": "人事信息", "plan": "规划计划", "page": "概况信息", "xxgk": "信息公开", "report": "信息公开年报",
+    "consultation": "意见征集", "interview": "在线访谈",
 }
 
 
@@ -94,6 +95,8 @@ class ArticleBody:
     toc: tuple[Heading, ...]
     attachments: tuple[Attachment, ...]
     disclosure: Disclosure | None
+    consultation: Consultation | None = None
+    interview: Interview | None = None
 
 
 @value
@@ -199,7 +202,8 @@ def ref(page: Page) -> Ref:
 
 
 def article_body(page: Page) -> ArticleBody:
-    return ArticleBody(page.title, page.date, page.keywords, page.toc, page.attachments, page.disclosure)
+    return ArticleBody(page.title, page.date, page.keywords, page.toc, page.attachments, page.disclosure,
+                       page.consultation, page.interview)
 
 
 def chrome(cluster: Cluster, owner: str, url: str, title: str, description: str,
