@@ -371,3 +371,20 @@ def test_staff_answer_transfer_close_and_publish(tmp_path):
     assert bob.get(f"/letters/admin/letter/{private.id}")[0] == 200         # now his
     actions = [a[2] for a in s.audit_log() if a[1] == "ann"]
     assert actions == ["sign-in", "reply", "publish", "close", "transfer", "refused-other-mailbox"]
+
+
+def test_a_store_that_fails_while_saving_gives_the_words_back(store_address, tmp_path, capsys):
+    s = open_store(store_address)
+    app = LettersApp(s, web_root(tmp_path))
+    c = Client(app)
+    _, _, page = c.get("/letters/write/")
+    s.close()
+    real = s.address
+    s.address = real.replace("letters.sqlite", "missing/dir/x.sqlite") if not s.postgres else \
+        real.rsplit("/", 1)[0] + "/no_such_database"
+    status, _, html = c.post("/letters/write/", {**GOOD, "csrf": c.token(page)})
+    assert status == 503 and errors(html) == ["服务暂时无法保存您的信件，请稍后再次点击“提交信件”（您填写的内容仍在下方）。"]
+    assert BeautifulSoup(html, "html.parser").find("textarea", {"name": "body"}).get_text() == GOOD["body"]
+    s.address = real                          # the database is back: the same words go through
+    status, _, html = c.post("/letters/write/", {**GOOD, "csrf": c.token(html)})
+    assert status == 200 and len(s.letters()) == 1

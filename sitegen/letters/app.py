@@ -252,10 +252,16 @@ class LettersApp:
             return self.write_form(r, form, [("title", "提交过于频繁，请稍后再试（您填写的内容仍在下方）。")],
                                    "429 Too Many Requests")
         code = new_code()
-        letter = self.store.submit(code_hash=digest(code), mailbox=form["mailbox"], kind=form["kind"],
-                                   title=form["title"], body=form["body"], name=form["name"],
-                                   phone=form["phone"].replace(" ", "").replace("-", ""), email=form["email"],
-                                   consent=form["consent"] == "yes")
+        try:
+            letter = self.store.submit(code_hash=digest(code), mailbox=form["mailbox"], kind=form["kind"],
+                                       title=form["title"], body=form["body"], name=form["name"],
+                                       phone=form["phone"].replace(" ", "").replace("-", ""), email=form["email"],
+                                       consent=form["consent"] == "yes")
+        except self.store.errors():
+            traceback.print_exc()
+            # Not stored: say so, and give the words back so that submitting again loses nothing.
+            return self.write_form(r, form, [("title", "服务暂时无法保存您的信件，请稍后再次点击“提交信件”"
+                                                       "（您填写的内容仍在下方）。")], "503 Service Unavailable")
         # Only now, with the letter committed, does the page say it was received.
         mailboxes = self.frames.mailboxes()
         html = pages.RECEIVED.render(letter=letter, code=code, mailbox=mailboxes.get(letter.mailbox, letter.mailbox),

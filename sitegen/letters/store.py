@@ -174,12 +174,27 @@ class Store:
         return sql.replace("?", "%s") if self.postgres else sql
 
     def _rows(self, sql: str, args: tuple = ()) -> list[tuple]:
-        cur = self.conn.cursor()
-        cur.execute(self._sql(sql), args)
-        rows = cur.fetchall()
-        if self.postgres:
-            self.conn.commit()      # end the read transaction: the next read sees new commits
+        conn = self.conn
+        try:
+            cur = conn.cursor()
+            cur.execute(self._sql(sql), args)
+            rows = cur.fetchall()
+            if self.postgres:
+                conn.commit()      # end the read transaction: the next read sees new commits
+        except Exception:
+            self._recover(conn)
+            raise
         return rows
+
+    def _recover(self, conn) -> None:
+        """After a failed statement: roll back, and forget a connection that is broken, so that this
+        thread's next call connects again (a PostgreSQL restart costs one failed request, not all)."""
+        try:
+            conn.rollback() if self.postgres else conn.execute("ROLLBACK") if conn.in_transaction else None
+        except Exception:
+            pass
+        if self.postgres and (conn.closed or conn.broken):
+            self._local.conn = None
 
     class _Tx:
         def __init__(self, store: Store):
@@ -194,9 +209,13 @@ class Store:
         def __exit__(self, kind, exc, tb):
             conn = self.store.conn
             if kind is None:
-                conn.commit() if self.store.postgres else conn.execute("COMMIT")
+                try:
+                    conn.commit() if self.store.postgres else conn.execute("COMMIT")
+                except Exception:
+                    self.store._recover(conn)
+                    raise
             else:
-                conn.rollback() if self.store.postgres else conn.execute("ROLLBACK")
+                self.store._recover(conn)
             return False
 
     def _tx(self) -> Store._Tx:
