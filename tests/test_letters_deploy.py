@@ -222,3 +222,25 @@ def test_a_service_killed_during_submissions_loses_nothing_it_acknowledged(tmp_p
             assert status == 200 and "企业补贴怎么申请" not in body and "正在办理，尚未答复。" in body
     finally:
         stop(service)
+
+
+def test_the_preview_server_mounts_the_letters_service(tmp_path):
+    root = make_cluster(tmp_path / "site", {})
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "sitegen", "serve", "--root", str(root), "--port", str(port)],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+                            stdin=subprocess.DEVNULL)
+    try:
+        wait_for_port(port, proc, seconds=60)
+        b = Browser(f"http://127.0.0.1:{port}")
+        deadline = time.monotonic() + 30
+        while "测试市经济和信息化局" not in (page := b.go("/letters/write/?to=jxj"))[1]:
+            assert time.monotonic() < deadline, "the preview's build never gave the letters service its frames"
+            time.sleep(0.3)
+        assert page[0] == 200 and '<option value="jxj" selected>' in page[1]
+        status, body, _ = b.go("/letters/write/", {**LETTER, "csrf": b.token("/letters/write/")})
+        assert status == 200 and "来信已收到" in body
+        assert len(open_store(str(root / "build" / "letters.sqlite")).letters()) == 1
+        assert b.go("/jxj/hdjl/")[0] == 200
+    finally:
+        stop(proc)
