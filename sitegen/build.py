@@ -23,7 +23,7 @@ from .render import Progress, render_all, renderer
 from .search import index_cluster, search_dir, use_version
 from .theme import BUILTIN_THEMES, environment, load_theme
 from .urls import PORTAL
-from .letters import store_address
+from .letters import ENV_STORE, store_address
 from .letters.publish import EMPTY, Snapshot, snapshot
 from .letters.store import StoreError
 
@@ -253,8 +253,9 @@ def _letters(root: Path) -> tuple[Snapshot, list[Problem]]:
     try:
         return snapshot(address), []
     except StoreError as e:
-        return EMPTY, [Problem("SITEGEN_LETTERS_DB", None, "letters store", "a letters store the build can read",
-                               str(e))]
+        # Named as the person set it: the variable, or the default file (a DSN's password never shows).
+        where = ENV_STORE if os.environ.get(ENV_STORE) else "build/letters.sqlite"
+        return EMPTY, [Problem(where, None, "letters store", "a letters store the build can read", str(e))]
 
 
 def _owners(cluster: Cluster) -> tuple[tuple[str, str, int], ...]:

@@ -144,8 +144,13 @@ def serve(root: Path, host: str, port: int, out: Path | None) -> None:
                 for p in problems:
                     click.echo(f"    {p}", err=True)
 
+    from .letters.store import StoreError
+
     click.echo(f"Serving {root.resolve()} on http://{host}:{port}/  (Ctrl+C to stop)")
-    run(root, host, port, out, report)
+    try:
+        run(root, host, port, out, report)
+    except StoreError as e:
+        raise click.ClickException(f"the letters store: {e}") from None
 
 
 @main.group()
