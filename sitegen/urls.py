@@ -10,7 +10,8 @@ SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 OWNER_RE = re.compile(r"^[a-z][a-z0-9-]{1,30}$")
 # Top-level names the generator or the search service own; departments and portal
 # columns share the rest of the namespace.
-RESERVED = frozenset({"search", "static", "xxgk", "sitemap", PORTAL, "feed", "page", "404"})
+# hdjl is the portal's 互动交流 (市长信箱); /letters/ is the letters service.
+RESERVED = frozenset({"search", "static", "xxgk", "sitemap", PORTAL, "feed", "page", "404", "hdjl", "letters"})
 # Names a page slug may not take inside a column, because the column's own outputs live there.
 RESERVED_SLUGS = frozenset({"page", "feed", "files", "index"})
 
