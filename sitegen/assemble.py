@@ -24,7 +24,7 @@ from .ledger import Ledger, check, rules_for
 from .errors import Problem, shown
 from .files import published_names
 from .markup import MARKUP_VERSION, Html, Markup, line_of_text
-from .model import Attachment, Cluster, Column, Contact, Department, Page, newest_first
+from .model import Attachment, Cluster, Column, Consultation, Contact, Department, Interview, Page, newest_first
 from .urls import BSFW, PORTAL, RESERVED, bsfw_url, column_url, file_url, home_url, page_url, xxgk_url
 
 
@@ -280,14 +280,38 @@ def _page(s: Source, html: Html, root: Path, by_content: dict[str, Source], stra
     guide = guide_of(s, dept, site.services, attach, problems)
     # Search finds a guide by its elements as well as its notes.
     text = html.text if guide is None else f"{search_text(guide)}\n{html.text}".strip()
+    consultation, interview = _kind_fields(s, columns[f"{s.owner}/{s.column}"].kind, problems)
     summary = m.summary or _summary(html.text or text)
     return Page(
         id=f"{s.owner}/{s.column}/{s.slug}", owner=s.owner, column=f"{s.owner}/{s.column}", slug=s.slug,
         title=m.title, date=m.date, summary=summary, keywords=m.keywords, featured=m.portal,
         body=html.body, text=text, toc=html.toc, attachments=tuple(attachments), disclosure=disclosure,
         interprets=interprets, url=page_url(s.owner, s.column, s.slug), source=s.rel,
-        digest=hashlib.sha256(s.raw.encode()).hexdigest()[:16], guide=guide,
+        digest=hashlib.sha256(s.raw.encode()).hexdigest()[:16], guide=guide, consultation=consultation,
+        interview=interview,
     )
+
+
+# Column kinds whose pages carry a block of their own fields, and what the block is called.
+KIND_BLOCKS = {"consultation": "意见征集", "interview": "在线访谈"}
+
+
+def _kind_fields(s: Source, kind: str, problems: list[Problem]) -> tuple[Consultation | None, Interview | None]:
+    """The 意见征集 or 在线访谈 fields of a page: required in such a column, refused elsewhere."""
+    for block, name in KIND_BLOCKS.items():
+        given = getattr(s.meta, block) is not None
+        if kind == block and not given:
+            problems.append(Problem(s.rel, 1, block, f"{block}: fields (every page of a {name} column has them)",
+                                    "nothing"))
+        elif given and kind != block:
+            problems.append(Problem(s.rel, s.lines.get((block,)), block,
+                                    f"{block}: fields only on pages of a {name} column (kind: {block})",
+                                    f"a page of a column of kind {kind}"))
+    c, i = s.meta.consultation, s.meta.interview
+    return (Consultation(c.opens, c.closes, c.how, c.received, c.summary, c.adoption)
+            if c is not None and kind == "consultation" else None,
+            Interview(i.held, tuple((g.name, g.title) for g in i.guests), i.host)
+            if i is not None and kind == "interview" else None)
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import time
 from datetime import datetime
 from contextlib import contextmanager
@@ -23,6 +24,9 @@ from .render import Progress, render_all, renderer
 from .search import index_cluster, search_dir, use_version
 from .theme import BUILTIN_THEMES, environment, load_theme
 from .urls import PORTAL
+from .letters import ENV_STORE, store_address
+from .letters.publish import EMPTY, Snapshot, snapshot
+from .letters.store import StoreError
 
 if TYPE_CHECKING:
     from .search.index import IndexReport
@@ -112,7 +116,9 @@ def build(root: Path, out: Path | None = None, progress: Progress | None = None,
     now = now or china_now()
     clock = _Clock()
     with clock.stage("load"):
-        inputs = inputs_digest(root)
+        # Published letters change without any file changing: their digest is an input too.
+        letters, letter_problems = _letters(root)
+        inputs = digest(inputs_digest(root), letters.digest)
         unchanged = _unchanged(out, inputs, index, now)
         if unchanged is not None:
             return unchanged
@@ -127,6 +133,8 @@ def build(root: Path, out: Path | None = None, progress: Progress | None = None,
         held: tuple[tuple[str, tuple[Problem, ...]], ...] = ()
         if keep_going and errors_in(problems):
             records, cluster, problems, held = _keep_going(records, cluster, loaded, problems, cache, workers)
+        cluster = replace(cluster, letters=letters)
+        problems += letter_problems
     with clock.stage("theme"):
         theme, found = load_theme(root, cluster.site.theme)
         problems += found
@@ -186,6 +194,16 @@ def build(root: Path, out: Path | None = None, progress: Progress | None = None,
     remember_good(records, cache, held_slugs)
     cache.save()
     return _report(out, cluster, len(keys), clock, problems, indexed, info, rendered, held)
+
+
+def _letters(root: Path) -> tuple[Snapshot, list[Problem]]:
+    address = store_address(root)
+    try:
+        return snapshot(address), []
+    except StoreError as e:
+        # Named as the person set it: the variable, or the default file (a DSN's password never shows).
+        where = ENV_STORE if os.environ.get(ENV_STORE) else "build/letters.sqlite"
+        return EMPTY, [Problem(where, None, "letters store", "a letters store the build can read", str(e))]
 
 
 def _owners(cluster: Cluster) -> tuple[tuple[str, str, int], ...]:

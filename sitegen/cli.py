@@ -145,8 +145,13 @@ def serve(root: Path, host: str, port: int, out: Path | None) -> None:
                 for p in problems:
                     click.echo(f"    {p}", err=True)
 
+    from .letters.store import StoreError
+
     click.echo(f"Serving {root.resolve()} on http://{host}:{port}/  (Ctrl+C to stop)")
-    run(root, host, port, out, report)
+    try:
+        run(root, host, port, out, report)
+    except StoreError as e:
+        raise click.ClickException(f"the letters store: {e}") from None
 
 
 @main.group()
@@ -408,6 +413,142 @@ def rights_check_command(repo: Path, base: str, head: str) -> None:
         click.echo(f"{len(errors_in(found))} change{'s' if len(errors_in(found)) != 1 else ''} refused", err=True)
         sys.exit(1)
     click.echo(f"every change in {base[:10]}..{head[:10]} is its author's to make")
+
+
+@main.group()
+def letters() -> None:
+    """互动交流: the letters service, its staff accounts, and backups of the letters store.
+
+    The store is $SITEGEN_LETTERS_DB (a file, or a postgresql:// DSN), or ROOT/build/letters.sqlite.
+    """
+
+
+def _letter_store(root: Path):
+    from .letters import store_address
+    from .letters.store import StoreError, open_store
+    try:
+        return open_store(store_address(root.resolve()))
+    except StoreError as e:
+        raise click.ClickException(str(e)) from None
+
+
+@letters.command("serve")
+@root_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8002, show_default=True, type=click.IntRange(1, 65535), help="Port to listen on.")
+@click.option("--site", "web_root", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="The web root `sitegen build` publishes (for the themed frames).  [default: ROOT/build/site]")
+@click.option("--threads", default=4, show_default=True, type=click.IntRange(1, 64), help="Worker threads.")
+def letters_serve(root: Path, host: str, port: int, web_root: Path | None, threads: int) -> None:
+    """Answer /letters/ (write, look up, staff) on HOST:PORT with waitress, behind nginx."""
+    import waitress
+
+    from .letters.app import LettersApp
+
+    store = _letter_store(root)
+    web_root = (web_root or root / "build" / "site").absolute()
+    click.echo(f"Letters service on http://{host}:{port}/letters/ (store {store.safe_address()})  (Ctrl+C to stop)")
+    # proxied: nginx in front gives the client's address in X-Forwarded-For (see deploy/nginx.conf).
+    waitress.serve(LettersApp(store, web_root, proxied=True), host=host, port=port, threads=threads,
+                   ident="sitegen-letters", _quiet=True, max_request_body_size=1024 * 1024)
+
+
+@letters.group("user")
+def letters_user() -> None:
+    """Staff accounts: each answers one mailbox (a department, or portal for 市长信箱); admins all."""
+
+
+@letters_user.command("add")
+@root_option
+@click.argument("name")
+@click.option("--mailbox", help="The department slug (or portal) whose letters this person answers.")
+@click.option("--admin", is_flag=True, help="Sees and answers every mailbox.")
+@click.option("--password-stdin", is_flag=True, help="Read the password from standard input (for scripts).")
+def letters_user_add(root: Path, name: str, mailbox: str | None, admin: bool, password_stdin: bool) -> None:
+    """Add a staff account NAME (or set its mailbox and password again)."""
+    import re
+
+    from .letters.security import hash_password
+    from .letters.store import EVERY
+
+    if not re.fullmatch(r"[A-Za-z0-9_.-]{2,40}", name):
+        raise click.BadParameter("2 to 40 letters, digits, '.', '_' or '-'", param_hint="NAME")
+    if admin == bool(mailbox):
+        raise click.UsageError("give either --mailbox SLUG or --admin")
+    if mailbox:
+        from .config import load_departments
+        specs, _, _ = load_departments(root)
+        if mailbox != "portal" and mailbox not in specs:
+            raise click.BadParameter(f"portal or a department slug ({', '.join(sorted(specs))}); found '{mailbox}'",
+                                     param_hint="--mailbox")
+    password = sys.stdin.readline().rstrip("\n") if password_stdin else \
+        click.prompt("Password", hide_input=True, confirmation_prompt=True)
+    if len(password) < 12:
+        raise click.BadParameter("at least 12 characters", param_hint="password")
+    store = _letter_store(root)
+    store.add_user(name, EVERY if admin else mailbox, hash_password(password))
+    click.echo(f"{name} answers {'every mailbox' if admin else mailbox}")
+
+
+@letters_user.command("remove")
+@root_option
+@click.argument("name")
+def letters_user_remove(root: Path, name: str) -> None:
+    """Remove a staff account and end its sessions."""
+    if not _letter_store(root).remove_user(name):
+        raise click.ClickException(f"no staff account named {name}")
+    click.echo(f"{name} removed")
+
+
+@letters_user.command("list")
+@root_option
+def letters_user_list(root: Path) -> None:
+    """Every staff account and its mailbox."""
+    for user in _letter_store(root).users():
+        click.echo(f"{user.name}\t{'(admin: every mailbox)' if user.admin else user.mailbox}")
+
+
+@letters.command("export")
+@root_option
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+def letters_export(root: Path, file: Path) -> None:
+    """Back up every letter, staff account and audit entry to FILE (JSON lines)."""
+    import json
+
+    rows = 0
+    tmp = file.with_name(file.name + ".tmp")
+    with tmp.open("w", encoding="utf-8") as f:
+        for row in _letter_store(root).export():
+            f.write(json.dumps(row, ensure_ascii=False) + "\n")
+            rows += 1
+    tmp.replace(file)
+    click.echo(f"{rows} rows written to {file}")
+
+
+@letters.command("import")
+@root_option
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+def letters_import(root: Path, file: Path) -> None:
+    """Restore a backup from FILE into an empty store."""
+    import json
+
+    rows = []
+    for n, line in enumerate(file.read_text(encoding="utf-8").splitlines(), 1):
+        try:
+            row = json.loads(line)
+        except ValueError:
+            raise click.ClickException(f"{file}:{n}: not a JSON line of a letters export") from None
+        if not isinstance(row, dict) or not isinstance(row.get("table"), str):
+            raise click.ClickException(f"{file}:{n}: not a row of a letters export")
+        rows.append(row)
+    if not rows or rows[0] != {"table": "meta", "key": "format", "value": "sitegen-letters 1"}:
+        raise click.ClickException(f"{file}:1: expected the header line of a letters export")
+    store = _letter_store(root)
+    try:
+        count = store.import_rows(iter(rows[1:]))
+    except store.errors() as e:
+        raise click.ClickException(str(e)) from None
+    click.echo(f"{count} rows restored from {file}")
 
 
 def _problems(e: BuildFailed, published: bool = True) -> None:

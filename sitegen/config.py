@@ -20,7 +20,7 @@ MAX_YAML_BYTES = 256 * 1024
 # Deeper than any site.yaml, department or front matter needs; deep enough nesting would
 # exhaust the Python stack of whatever walks the data after.
 MAX_YAML_DEPTH = 20
-Kind = Literal["news", "notice", "policy", "interpretation", "personnel", "plan", "page"]
+Kind = Literal["news", "notice", "policy", "interpretation", "personnel", "plan", "page", "consultation", "interview"]
 Accent = Literal["blue", "teal", "green", "indigo", "red", "brown"]
 
 # ---------------------------------------------------------------- YAML with line numbers

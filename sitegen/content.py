@@ -173,6 +173,41 @@ class GuideSpec(Strict):
     online: Annotated[str, AfterValidator(_online)] | None = None
 
 
+def _closes_after_opening(spec: "ConsultationSpec") -> "ConsultationSpec":
+    if spec.closes < spec.opens:
+        raise ValueError(f"a closing date on or after the opening date {spec.opens.isoformat()} "
+                         f"(found {spec.closes.isoformat()})")
+    results = (spec.received, spec.summary, spec.adoption)
+    if any(r is not None for r in results) and (spec.summary is None or spec.adoption is None):
+        raise ValueError("the results of a closed consultation as summary: (the opinions received) "
+                         "and adoption: (how they were used), both")
+    return spec
+
+
+class ConsultationSpec(Strict):
+    """意见征集: the draft is the page's body and attachments; after closing, what came of it."""
+
+    opens: Annotated[date, BeforeValidator(_date)]
+    closes: Annotated[date, BeforeValidator(_date)]
+    how: Annotated[str, Field(min_length=1, max_length=300)] | None = None      # how to send an opinion
+    received: Annotated[int, Field(ge=0, le=1_000_000)] | None = None           # opinions received
+    summary: Annotated[str, Field(min_length=1, max_length=3000)] | None = None  # what they said
+    adoption: Annotated[str, Field(min_length=1, max_length=3000)] | None = None  # how they were used
+
+
+class GuestSpec(Strict):
+    name: Annotated[str, Field(min_length=1, max_length=40)]
+    title: Annotated[str, Field(min_length=1, max_length=80)]
+
+
+class InterviewSpec(Strict):
+    """在线访谈: the transcript is the page's body."""
+
+    held: Annotated[datetime, BeforeValidator(_datetime)]
+    guests: Annotated[tuple[GuestSpec, ...], Field(min_length=1, max_length=20)]
+    host: Annotated[str, Field(min_length=1, max_length=40)] | None = None
+
+
 class PageMeta(Strict):
     title: Text200
     date: Annotated[datetime, BeforeValidator(_datetime)]
@@ -184,6 +219,8 @@ class PageMeta(Strict):
     disclosure: DisclosureSpec | None = None
     interprets: Text300OrEmpty | None = None
     guide: GuideSpec | None = None
+    consultation: Annotated[ConsultationSpec, AfterValidator(_closes_after_opening)] | None = None
+    interview: InterviewSpec | None = None
 
 
 @dataclass(frozen=True)

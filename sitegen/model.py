@@ -10,6 +10,7 @@ from typing_extensions import dataclass_transform
 
 from .config import SiteSpec
 from .urls import PORTAL
+from .letters.publish import EMPTY, Snapshot
 
 T = TypeVar("T")
 
@@ -115,6 +116,27 @@ class Guide:
 
 
 @value
+class Consultation:
+    """意见征集: open and close dates, how to take part, and after closing what came of it."""
+
+    opens: date
+    closes: date
+    how: str | None
+    received: int | None
+    summary: str | None
+    adoption: str | None
+
+
+@value
+class Interview:
+    """在线访谈: when, who answered (name, title) and who asked."""
+
+    held: datetime
+    guests: tuple[tuple[str, str], ...]
+    host: str | None
+
+
+@value
 class Column:
     id: str              # "<owner>/<slug>"
     owner: str           # department slug, or "portal"
@@ -173,6 +195,8 @@ class Page:
     source: str          # path relative to the site root
     digest: str          # hash of the source and what it resolved to: a render cache key
     guide: Guide | None = None   # on a 办事指南 page (content/<dept>/bsfw/)
+    consultation: Consultation | None = None
+    interview: Interview | None = None
 
 
 @dataclass(frozen=True)
@@ -187,6 +211,7 @@ class Cluster:
     interpretations: Mapping[str, tuple[str, ...]]   # policy id -> interpretation ids
     files: Mapping[str, str]                     # attachment URL -> source path
     portal_columns: tuple[str, ...]
+    letters: Snapshot = EMPTY                    # published letters, read from the letters store
     # Parts of views derived from this cluster (a menu, a list line), made once and shared, so
     # that their reprs, the outputs' cache keys, are worked out once. Never part of the data.
     shared: dict = field(default_factory=dict, compare=False, repr=False)

@@ -18,7 +18,10 @@ from .output import Preview as PreviewWriter
 from .preview import Preview, Status
 from .search import search_dir
 from .search.service import SearchService
-from .urls import SEARCH
+from .urls import LETTERS, SEARCH
+from .letters import store_address
+from .letters.app import LettersApp
+from .letters.store import open_store
 
 WATCHED = ("site.yaml", "departments", "content", "themes", "templates", "static")
 # A burst of saves (an editor's "save all", `sitegen new department`, a git checkout) becomes one
@@ -68,8 +71,10 @@ def serve(root: Path, host: str, port: int, out: Path | None,
     """Build once, then serve until interrupted. Only the CLI prints: results go to ``report``."""
     root = root.resolve()
     out = (out or root / "build" / "preview").absolute()
-    # /search/ is answered by the search service over the index each rebuild updates.
-    preview = Preview(out, mounts={SEARCH: SearchService(search_dir(out)), **(mounts or {})})
+    # /search/ is answered by the search service over the index each rebuild updates; /letters/
+    # by the letters app over the same store `sitegen letters serve` uses.
+    letters = LettersApp(open_store(store_address(root)), out)
+    preview = Preview(out, mounts={SEARCH: SearchService(search_dir(out)), LETTERS: letters, **(mounts or {})})
     loop = IOLoop.current()
 
     def reload() -> None:

@@ -10,7 +10,8 @@ SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 OWNER_RE = re.compile(r"^[a-z][a-z0-9-]{1,30}$")
 # Top-level names the generator or the search service own; departments and portal
 # columns share the rest of the namespace.
-RESERVED = frozenset({"search", "static", "xxgk", "bsfw", "sitemap", PORTAL, "feed", "page", "404"})
+# hdjl is the portal's 互动交流 (市长信箱); /letters/ is the letters service.
+RESERVED = frozenset({"search", "static", "xxgk", "bsfw", "sitemap", PORTAL, "feed", "page", "404", "hdjl", "letters"})
 # Names a page slug may not take inside a column, because the column's own outputs live there.
 RESERVED_SLUGS = frozenset({"page", "feed", "files", "index"})
 
@@ -70,6 +71,18 @@ def bsfw_url(owner: str, *parts: str, page: int = 1) -> str:
 
 SITEMAP_HTML = "/sitemap/"
 SEARCH = "/search/"
+LETTERS = "/letters/"
+
+
+def letters_url(owner: str, *parts: str, page: int = 1) -> str:
+    """A mailbox's published letters (互动交流): /hdjl/ (市长信箱) or /<dept>/hdjl/, and pages in it."""
+    base = f"{prefix(owner)}hdjl/" + "".join(f"{p}/" for p in parts)
+    return base if page <= 1 else f"{base}page/{page}/"
+
+
+def write_url(owner: str) -> str:
+    """The run-time letter form, with the owner's mailbox chosen."""
+    return f"{LETTERS}write/?to={owner}"
 NOT_FOUND = "/404.html"
 
 

@@ -11,13 +11,14 @@ from typing import Callable, Iterable
 from urllib.parse import urlsplit
 
 from .disclosure import Entry, YearCounts
-from .model import Attachment, Cluster, Column, Department, Disclosure, Guide, Heading, Page, value
-from .urls import PORTAL, SITEMAP_HTML, absolute, feed_url, home_url, page_url, xxgk_url
+from .model import Attachment, Cluster, Column, Consultation, Department, Disclosure, Guide, Heading, Interview, Page, value
+from .urls import PORTAL, SITEMAP_HTML, absolute, feed_url, home_url, letters_url, page_url, xxgk_url
 
 # Column kinds as the national page-tagging rules name a column's type (ColumnType).
 KIND_NAMES = {
     "news": "工作动态", "notice": "通知公告", "policy": "政策文件", "interpretation": "政策解读",
     "personnel": "人事信息", "plan": "规划计划", "page": "概况信息", "xxgk": "信息公开", "report": "信息公开年报",
+    "consultation": "意见征集", "interview": "在线访谈",
 }
 
 
@@ -93,6 +94,8 @@ class ArticleBody:
     toc: tuple[Heading, ...]
     attachments: tuple[Attachment, ...]
     disclosure: Disclosure | None
+    consultation: Consultation | None = None
+    interview: Interview | None = None
 
 
 @value
@@ -264,7 +267,8 @@ def ref(page: Page) -> Ref:
 
 
 def article_body(page: Page) -> ArticleBody:
-    return ArticleBody(page.title, page.date, page.keywords, page.toc, page.attachments, page.disclosure)
+    return ArticleBody(page.title, page.date, page.keywords, page.toc, page.attachments, page.disclosure,
+                       page.consultation, page.interview)
 
 
 def chrome(cluster: Cluster, owner: str, url: str, title: str, description: str,
@@ -277,7 +281,7 @@ def chrome(cluster: Cluster, owner: str, url: str, title: str, description: str,
         nav_home = Link("首页" if dept is None else "部门首页", home_url(owner), current == "home")
         nav = cluster.shared[("nav", owner, current)] = (
             (nav_home,) + tuple(Link(c.title, c.url, current == c.id) for c in cluster.owner_columns(owner))
-            + (Link("信息公开", xxgk_url(owner), current == "xxgk"),))
+            + (Link("信息公开", xxgk_url(owner), current == "xxgk"), Link("互动交流", letters_url(owner), current == "hdjl")))
     base_meta = (("SiteName", site.name), ("SiteDomain", urlsplit(site.base_url).netloc),
                  ("SiteIDCode", site.site_id_code))
     full_title = title if title == site.name else f"{title} - {dept.name if dept else site.name}"
@@ -381,3 +385,60 @@ class SectionPage:
     form_url: str = ""
     apply_url: str = ""
     catalog_url: str = ""
+
+
+# ---------------------------------------------------------------- 互动交流 (published letters)
+
+
+@value
+class LetterLine:
+    title: str
+    url: str
+    number: str
+    kind: str
+    received: datetime
+    replied: datetime
+
+
+@value
+class MailboxFigures:
+    name: str
+    received: int
+    answered: int
+    average_days: float | None
+
+
+@value
+class LetterList:
+    chrome: Chrome
+    title: str
+    lines: tuple[LetterLine, ...]
+    total: int
+    figures: MailboxFigures
+    kinds: tuple[Facet, ...]
+    years: tuple[Facet, ...]
+    everything: Facet
+    pager: Pager
+    write: str
+    lookup: str
+
+
+@value
+class LetterPage:
+    chrome: Chrome
+    number: str
+    title: str
+    kind: str
+    mailbox: str
+    writer: str
+    received: datetime
+    body: tuple[str, ...]        # paragraphs of plain text: the template escapes them
+    reply: tuple[str, ...]
+    replied_by: str
+    replied: datetime
+    back: str
+
+
+@value
+class LettersShell:
+    chrome: Chrome

@@ -11,7 +11,7 @@ PACKAGE = Path(sitegen.__file__).parent
 
 # Lowest first: a module imports only from layers below its own (and its own package's modules).
 LAYERS = (
-    {"errors", "urls", "cache", "preview"},
+    {"errors", "urls", "cache", "preview", "letters"},
     {"files"},
     {"config"},
     {"model", "content", "rights"},
@@ -27,7 +27,9 @@ LAYERS = (
     {"__main__"},
 )
 # What answers citizens at run time imports no build-time code: no model, no theme loading per request.
-RUN_TIME = {"preview", "search.service", "search.query", "search.wsgi"}
+RUN_TIME = {"preview", "search.service", "search.query", "search.wsgi",
+            "letters", "letters.app", "letters.pages", "letters.store", "letters.security", "letters.mask",
+            "letters.workdays", "letters.publish"}
 BUILD_TIME = {"build", "assemble", "plan", "render", "output", "content", "config", "model", "views", "markup",
               "disclosure", "guides", "ledger", "cache", "scaffold", "serve", "files", "rights", "acceptance", "load",
               "check"}
@@ -37,13 +39,14 @@ LIBRARIES = {
     "pydantic": {"config", "content", "acceptance", "rights"}, "pydantic_core": {"config"},
     "markdown": {"markup"},
     "nh3": {"markup"},
-    "jinja2": {"theme", "render", "search", "check"},     # check: its HTML scorecard
+    "jinja2": {"theme", "render", "search", "check", "letters"},     # check: its HTML scorecard; letters: its pages
     "whoosh": {"search"},
     "rjieba": {"search"}, "opencc": {"search"}, "pypinyin": {"search"},
     "livereload": {"serve"}, "tornado": {"serve"}, "watchfiles": {"serve"},
     "click": {"cli"}, "waitress": {"cli"},
-    "chinese_calendar": {"disclosure"},
-    "sqlite3": {"cache"},
+    "chinese_calendar": {"disclosure", "letters"},
+    "sqlite3": {"cache", "letters"},
+    "psycopg": {"letters"}, "argon2": {"letters"},
 }
 
 

@@ -23,11 +23,11 @@ def test_build_prints_counts_per_department_and_the_time(cluster_root):
     lines = result.output.splitlines()
     assert any(l.split()[:3] == ["测试市人民政府", "portal", "1"] for l in lines)
     assert any(l.split()[:3] == ["测试市经济和信息化局", "jxj", "3"] for l in lines)
-    assert lines[-2].startswith("built 4 pages (46 files) in ") and "(load " in lines[-2]
-    assert lines[-1] == f"release r000001 is live at {root / 'build/site'}: 46 rendered, 46 written, 0 unchanged, 0 removed"
+    assert lines[-2].startswith("built 4 pages (51 files) in ") and "(load " in lines[-2]
+    assert lines[-1] == f"release r000001 is live at {root / 'build/site'}: 51 rendered, 51 written, 0 unchanged, 0 removed"
     assert (root / "build/site/index.html").is_file()
     again = run("build", "--root", str(root))
-    assert again.output.splitlines()[-1] == f"nothing changed: 4 pages (46 files) in {root / 'build/site'} as they were"
+    assert again.output.splitlines()[-1] == f"nothing changed: 4 pages (51 files) in {root / 'build/site'} as they were"
 
 
 def test_build_with_problems_prints_each_and_exits_1(cluster_root):

@@ -12,6 +12,8 @@ import pytest
 from sitegen.build import assign, build
 from sitegen.cache import Cache
 from sitegen.errors import BuildFailed
+from sitegen.letters.security import digest
+from sitegen.letters.store import open_store
 
 from clusters import DEPT_YAML, GUIDE, item, make_cluster, page
 
@@ -65,7 +67,7 @@ class Editor:
 
     def step(self) -> str:
         kind = self.rng.choice(["add", "add", "body", "title", "move", "delete", "attach", "department",
-                                "rename_department", "site", "template", "assign", "guide"])
+                                "rename_department", "site", "template", "assign", "guide", "letter"])
         return getattr(self, kind)() or kind
 
     def add(self) -> str:
@@ -187,6 +189,24 @@ class Editor:
         return None
 
 
+    def letter(self) -> str:
+        """Staff publish an answered letter, or stop publishing one: no file under the site changes."""
+        store = open_store(str(self.root / "build" / "letters.sqlite"))
+        shown = [x for x in store.letters() if x.publish]
+        if shown and self.rng.random() < 0.3:
+            store.set_publish(self.rng.choice(shown), "ann", False)
+            what = "letter unpublished"
+        else:
+            x = store.submit(code_hash=digest(self.fresh()), mailbox=self.rng.choice(["jxj", "portal"]),
+                             kind=self.rng.choice(["咨询", "建议"]), title=f"关于{self.rng.choice(WORDS)}的来信",
+                             body=self.text(), name="王五", phone="13900001111", email="", consent=True)
+            store.reply(x, "ann", "已收悉。", x.mailbox)
+            store.set_publish(store.letter(x.id), "ann", True)
+            what = "letter published"
+        store.close()     # the last connection checkpoints the WAL: the file alone is the store
+        return what
+
+
 def start(root: Path) -> Path:
     return make_cluster(root, {
         "content/jxj/gzdt/a.md": page("第一篇动态", "2024-03-01 09:00", "开篇。"),
@@ -210,6 +230,9 @@ def test_incremental_builds_equal_cold_builds_after_every_edit(tmp_path: Path, s
         what = editor.step()
         cold_root = tmp_path / f"cold-{n}"
         shutil.copytree(root, cold_root, ignore=shutil.ignore_patterns("build"))
+        if (root / "build" / "letters.sqlite").exists():      # the letters store is an input too
+            (cold_root / "build").mkdir()
+            shutil.copy2(root / "build" / "letters.sqlite", cold_root / "build" / "letters.sqlite")
         try:
             build(root, out, index=False, inspect=False, cache=shared, workers=1)
         except BuildFailed as e:

@@ -80,7 +80,7 @@ def test_unknown_column_kind(cluster_root):
     root = cluster_root({"departments/jxj.yaml": DEPT_YAML.replace("kind: news", "kind: nesw")})
     assert problems(root) == [
         "departments/jxj.yaml:7: columns.0.kind: expected one of news, notice, policy, interpretation, personnel, "
-        "plan or page, found 'nesw'"
+        "plan, page, consultation or interview, found 'nesw'"
     ]
 
 
@@ -121,17 +121,17 @@ def test_department_colliding_with_a_portal_column(cluster_root):
                          "content/zwyw/xxgk/zd.md": page("制度")})
     assert problems(root) == [
         "site.yaml: columns.zwyw: expected a portal column slug that no department and no reserved path "
-        "(404, bsfw, feed, page, portal, search, sitemap, static, xxgk) uses, found 'zwyw' is also the department "
+        "(404, bsfw, feed, hdjl, letters, page, portal, search, sitemap, static, xxgk) uses, found 'zwyw' is also the department "
         "departments/zwyw.yaml"
     ]
 
 
-@pytest.mark.parametrize("name", ["search", "static", "xxgk", "bsfw"])
+@pytest.mark.parametrize("name", ["search", "static", "xxgk", "bsfw", "hdjl", "letters"])
 def test_department_on_a_reserved_path(cluster_root, name):
     root = cluster_root({f"departments/{name}.yaml": DEPT_YAML})
     assert problems(root) == [
         f"departments/{name}.yaml: (file name): expected a department slug of 2-31 lowercase letters, digits or '-', "
-        "not 404, bsfw, feed, page, portal, search, sitemap, static, xxgk, found a reserved name"
+        "not 404, bsfw, feed, hdjl, letters, page, portal, search, sitemap, static, xxgk, found a reserved name"
     ]
 
 
@@ -140,7 +140,7 @@ def test_portal_column_on_a_reserved_path(cluster_root):
     root = cluster_root({"site.yaml": site, "content/portal/zwyw/first-news.md": None})
     assert problems(root) == [
         "site.yaml: columns.search: expected a portal column slug that no department and no reserved path "
-        "(404, bsfw, feed, page, portal, search, sitemap, static, xxgk) uses, found 'search' is also a reserved path"
+        "(404, bsfw, feed, hdjl, letters, page, portal, search, sitemap, static, xxgk) uses, found 'search' is also a reserved path"
     ]
 
 

@@ -73,13 +73,13 @@ class _Claims:
 
 def plan(cluster: Cluster, theme: Theme) -> Plan:
     """Every output of the cluster, in a stable order."""
-    from . import disclosure, feeds, services, site
+    from . import disclosure, feeds, letters, services, site
 
     claims = _Claims()
     jobs: list[Job] = []
     for logical, asset in theme.assets.items():
         jobs.append(Job(asset.url, None, asset.data, f"themes/{theme.name}/static/{logical}"))
-    for family in (site, disclosure, services, feeds):
+    for family in (site, disclosure, services, feeds, letters):
         jobs.extend(family.jobs(cluster))
     jobs.extend(site.sitemaps(cluster, [j for j in jobs if j.listed]))
     kept = tuple(j for j in jobs if claims.take(j.url, j.path, j.origin))

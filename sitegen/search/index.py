@@ -35,6 +35,7 @@ from whoosh import index as whoosh_index
 from ..model import Cluster
 from ..urls import PORTAL
 from .analysis import CJK_RUN, fold, segmenter
+from .letters import letter_entries
 from .lexicon import Lexicon
 from .schema import SCHEMA_VERSION, document, entry, page_words, schema
 
@@ -103,6 +104,7 @@ def _update(cluster: Cluster, search_dir: Path, shells: Mapping[str, str],
     old = {} if full else _read_json(previous / "manifest.json")
 
     entries = {pid: entry(cluster, page) for pid, page in cluster.pages.items()}
+    entries.update((e.id, e) for e in letter_entries(cluster))
     manifest = {pid: e.fingerprint for pid, e in entries.items()}
     added = [pid for pid in manifest if pid not in old]
     changed = [pid for pid in manifest if pid in old and old[pid] != manifest[pid]]

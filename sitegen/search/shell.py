@@ -12,12 +12,13 @@ from ..urls import PORTAL, SEARCH
 from ..views import KIND_NAMES, Link, chrome, crumbs_for
 from .analysis import fold
 from .index import extra_words
+from .letters import KIND, KIND_NAME
 
 MARKER = "<!--sitegen:search-results-->"
 SHELL = "search.html"
 RESULTS = "search_results.html"
-# Column kinds that render.py does not name: the 信息公开 section's own pages, and 办事指南.
-MORE_KINDS = {"xxgk": "信息公开", "report": "工作年报", "service": "服务"}
+# Column kinds that render.py does not name: the 信息公开 section's own pages, 办事指南, letters.
+MORE_KINDS = {"xxgk": "信息公开", "report": "工作年报", "service": "服务", KIND: KIND_NAME}
 
 
 def render_shells(cluster: Cluster, env: jinja2.Environment) -> dict[str, str]:
@@ -48,6 +49,7 @@ def meta(cluster: Cluster) -> dict:
     """What the service shows and checks besides the index: scopes, filter values, hot words."""
     spec = cluster.site.search
     kinds = dict.fromkeys(cluster.columns[p.column].kind for p in cluster.pages.values())
+    kinds.update(dict.fromkeys([KIND] if cluster.letters.letters else []))
     topics = sorted({t for p in cluster.pages.values() if (t := getattr(p.disclosure, "topic", None))})
     return {
         "site": cluster.site.name,
