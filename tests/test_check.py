@@ -647,3 +647,40 @@ def test_the_command_reads_bodies_from_the_built_files_and_finds_the_same(cluste
     assert {f.split("] ")[1].split(":")[0] for f in expected} >= {
         "typo", "id-number", "broken-link", "image-alt", "link-text", "heading-order", "placeholder",
         "xxgk-annual-report"}
+
+
+# ---------------------------------------------------------------- 互动交流
+
+
+def test_letters_without_a_reply_warn_after_10_working_days_and_a_consultation_is_a_veto_after_3_months(cluster_root):
+    from dataclasses import replace
+
+    from sitegen.check.context import Context
+    from sitegen.check.letters import unanswered
+    from sitegen.letters.publish import EMPTY, Waiting
+
+    root = cluster_root({})
+    cluster, _ = cluster_of(root, datetime(2024, 6, 1))
+    waiting = (Waiting("20240304001", "jxj", "建议", datetime(2024, 3, 4, 9, 0)),
+               Waiting("20240304002", "portal", "咨询", datetime(2024, 3, 4, 10, 0)))
+    cluster = replace(cluster, letters=replace(EMPTY, waiting=waiting))
+
+    def found(day: str) -> list[str]:
+        ctx = Context(cluster, root / "build" / "site", datetime.strptime(day, "%Y-%m-%d").replace(hour=23, minute=59))
+        return [str(f) for f in unanswered(ctx)]
+
+    # Received Monday 4 March 2024: the 10th working day after it is Monday 18 March.
+    assert found("2024-03-18") == []
+    assert found("2024-03-19") == [
+        "jxj: [预警] letter-unanswered: expected a reply within 10 working days, found letter 20240304001 (建议) to "
+        "the 测试市经济和信息化局信箱, received 2024-03-04, 11 working days without a reply. Answer it in "
+        "/letters/admin/, or transfer it to the department it belongs to.",
+        "portal: [预警] letter-unanswered: expected a reply within 10 working days, found letter 20240304002 (咨询) "
+        "to the 测试市人民政府市长信箱, received 2024-03-04, 11 working days without a reply. Answer it in "
+        "/letters/admin/, or transfer it to the department it belongs to."]
+    # Three months run to 4 June: a 咨询 still open on 5 June fails the site.
+    assert found("2024-06-04")[1].startswith("portal: [预警] letter-unanswered")
+    assert found("2024-06-05")[1] == (
+        "portal: [单项否决] letter-unanswered: expected a reply to every 政务咨询 within 3 months, found letter "
+        "20240304002 to the 测试市人民政府市长信箱, received 2024-03-04, unanswered. Answer it now in /letters/admin/ "
+        "(staff of the mailbox, or an admin).")

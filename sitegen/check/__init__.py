@@ -14,7 +14,7 @@ from typing import Callable
 
 from ..content import Source
 from ..model import Cluster
-from . import access, external, freshness, identity, links, metadata, openness, privacy, wording
+from . import access, external, freshness, identity, letters, links, metadata, openness, privacy, wording
 from .context import Context
 from .finding import LEVEL_NAMES, LEVELS, Finding, as_problems
 
@@ -31,6 +31,7 @@ RULES: tuple[Rule, ...] = (
     identity.gov_mark, identity.gov_domain, identity.website_report,
     openness.deadline, openness.annual_reports, openness.guides, openness.interpretation_ratio,
     openness.validity_notices, openness.citing_void,
+    letters.unanswered,
 )
 
 

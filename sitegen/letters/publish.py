@@ -37,9 +37,20 @@ class Figures:
 
 
 @dataclass(frozen=True)
+class Waiting:
+    """A letter with no reply yet, as `sitegen check` counts it against the answer deadlines."""
+
+    number: str
+    mailbox: str
+    kind: str
+    received: datetime
+
+
+@dataclass(frozen=True)
 class Snapshot:
     letters: tuple[Published, ...]     # newest first
     figures: tuple[Figures, ...]
+    waiting: tuple[Waiting, ...] = ()  # oldest first
 
     @property
     def digest(self) -> str:
@@ -86,4 +97,6 @@ def snapshot(address: str) -> Snapshot:
         store.close()
     shown = [published(x) for x in letters if x.publish and x.consent and x.reply and x.replied]
     shown.sort(key=lambda p: (p.received, p.number), reverse=True)
-    return Snapshot(tuple(shown), figures(letters))
+    waiting = sorted((Waiting(x.number, x.mailbox, x.kind, x.received) for x in letters
+                      if not x.reply and x.closed is None), key=lambda w: (w.received, w.number))
+    return Snapshot(tuple(shown), figures(letters), tuple(waiting))
