@@ -1,8 +1,9 @@
 """build/cache: content-keyed results that survive between builds (parsed pages, converted Markdown).
 
 One SQLite file holds every entry as ``(kind, key) -> value``. A value is a pickle signed with a
-secret kept beside it, so a corrupt file, a cache copied from another machine or one written by
-another version of sitegen is ignored (a miss), never trusted: nothing unsigned is ever unpickled.
+secret kept beside it and the digest of sitegen's code, so a corrupt file, a cache copied from
+another machine or one written by another version of sitegen is ignored (a miss), never trusted:
+nothing unsigned is ever unpickled.
 """
 
 from __future__ import annotations
@@ -19,6 +20,15 @@ FORMAT = "sitegen-cache-2"
 MAC = 16                 # bytes of the signature in front of each value
 
 
+def _code_version() -> str:
+    """A digest of sitegen's own code: a value pickled by another version may not fit this one's
+    classes (a field added to a page's front matter), so the signature covers the code too."""
+    h = hashlib.blake2b(digest_size=16)
+    for path in sorted(Path(__file__).resolve().parent.rglob("*.py")):
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
 class Cache:
     """Entries are read once per kind, in bulk; new ones are kept in memory until ``save()``."""
 
@@ -29,6 +39,7 @@ class Cache:
         self._values: dict[tuple[str, str], Any] = {}     # what was read or put this session
         self._new: dict[tuple[str, str], bytes] = {}
         self._used: dict[str, set[str]] = {}
+        self._code = _code_version()
         if folder is not None:
             self._secret = _secret(folder)
 
@@ -95,7 +106,8 @@ class Cache:
 
     def _sign(self, kind: str, key: str, data: bytes) -> bytes:
         # BLAKE2's keyed mode is a MAC by itself (no HMAC construction needed), and fast.
-        mac = hashlib.blake2b(f"{FORMAT}\0{kind}\0{key}\0".encode(), key=self._secret, digest_size=MAC)
+        mac = hashlib.blake2b(f"{FORMAT}\0{self._code}\0{kind}\0{key}\0".encode(), key=self._secret,
+                              digest_size=MAC)
         mac.update(data)
         return mac.digest()
 
