@@ -20,7 +20,7 @@ FORMAT = "sitegen-cache-2"
 MAC = 16                 # bytes of the signature in front of each value
 
 
-def _code_version() -> str:
+def code_version() -> str:
     """A digest of sitegen's own code: a value pickled by another version may not fit this one's
     classes (a field added to a page's front matter), so the signature covers the code too."""
     h = hashlib.blake2b(digest_size=16)
@@ -39,7 +39,7 @@ class Cache:
         self._values: dict[tuple[str, str], Any] = {}     # what was read or put this session
         self._new: dict[tuple[str, str], bytes] = {}
         self._used: dict[str, set[str]] = {}
-        self._code = _code_version()
+        self._code = code_version()
         if folder is not None:
             self._secret = _secret(folder)
 

@@ -12,6 +12,7 @@ from typing import Callable, Iterable, Iterator, Mapping, Sequence
 
 import jinja2
 
+from .cache import code_version
 from .errors import BuildFailed, Problem
 from .plan import Job
 from .theme import Theme, template_digests
@@ -19,7 +20,6 @@ from .theme import Theme, template_digests
 Progress = Callable[[int, int], None]
 PARALLEL_FROM = 400      # outputs to render; below this a process pool costs more than it saves
 CHUNK = 64               # jobs per task sent to a worker
-RENDER_VERSION = "1"     # bump when the way a view becomes bytes changes outside the templates
 
 
 @dataclass(frozen=True)
@@ -67,7 +67,8 @@ def _problem(job: Job, e: jinja2.TemplateError) -> Problem:
 
 def renderer(env: jinja2.Environment, theme: Theme, site_digest: str) -> Renderer:
     assets = "".join(f"{k}={a.url};" for k, a in sorted(theme.assets.items()))
-    context = hashlib.blake2b(f"{RENDER_VERSION}\0{site_digest}\0{assets}".encode(), digest_size=16).hexdigest()
+    # sitegen's own code is part of every key: a changed filter or global changes bytes the views do not show.
+    context = hashlib.blake2b(f"{code_version()}\0{site_digest}\0{assets}".encode(), digest_size=16).hexdigest()
     return Renderer(env, template_digests(env, theme), context)
 
 
