@@ -103,8 +103,8 @@ def test_folding_keeps_length_and_makes_traditional_and_full_width_one():
     assert fold(text) == "医疗保障 abc123 电子政务" and len(fold(text)) == len(text)
 
 
-def test_grams_are_bigrams_with_the_run_end_and_letter_runs_whole():
-    assert grams("智慧城市，2024年") == ["智慧", "慧城", "城市", "市", "2024", "年"]
+def test_grams_are_bigrams_with_the_run_ends_and_letter_runs_whole():
+    assert grams("智慧城市，2024年") == ["智慧", "慧城", "城市", "智", "市", "2024", "年"]
 
 
 def test_doc_number_keys_ignore_the_kind_of_bracket():
