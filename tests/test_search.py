@@ -323,6 +323,28 @@ def test_wildcards_do_not_expand_and_one_character_expansion_is_bounded(app):
     assert api(app, q="市")["total"] >= 1
 
 
+def test_a_word_asked_many_times_is_asked_once(app):
+    assert api(app, q="通知 " * 30) == api(app, q="通知")
+    assert api(app, q="的" * 50)["notices"] == []
+
+
+def test_the_index_terms_one_query_reads_are_bounded(app):
+    """Each one-character word reads up to MAX_EXPAND terms: 16 of them are cut to what fits."""
+    data = api(app, q="的 一 是 在 不 了 有 和 人 这 中 大 为 上 个 国")
+    assert data["notices"][0] == "搜索词太多，只按前3个词搜索。"
+
+
+def test_the_text_one_query_confirms_against_is_bounded(app, monkeypatch):
+    """Past MAX_CHECK characters of stored text, candidates are no longer read: the answer says
+    its count is an estimate instead of reading on."""
+    from sitegen.search import query
+    everything = api(app, q="通知")
+    assert everything["total_exact"] and everything["total"] >= 3
+    monkeypatch.setattr(query, "MAX_CHECK", 1)
+    bounded = api(app, q="通知")
+    assert not bounded["total_exact"] and bounded["total"] == 1
+
+
 def test_other_methods_and_paths(app):
     assert call(app, "/search/", "q=x", method="POST")[0] == "405 Method Not Allowed"
     assert call(app, "/search/nothing")[0] == "404 Not Found"

@@ -27,6 +27,8 @@ from .lexicon import Lexicon
 MAX_QUERY = 100          # characters a query may have; the search box says so too
 MAX_UNITS = 8            # separate words in one query
 MAX_EXPAND = 64          # index terms one single-character word may expand to
+MAX_TERMS = 192          # index terms one query may read, all its words together (a bigram is one)
+MAX_CHECK = 4_000_000    # characters of stored text one query may confirm candidates against
 EXACT_UP_TO = 6          # a run of Chinese up to this long must occur as it is typed
 PAGE_SIZE = 10
 WINDOW = 200             # candidates a query ranks, at least (see _found): the 200 it can show
@@ -157,14 +159,44 @@ def parse(q: str, vocab: Vocabulary) -> Plan:
             if chunk in _OPERATORS:
                 continue
             units.extend(_chunk_units(chunk, vocab))
-    if len(units) > MAX_UNITS:
-        units = units[:MAX_UNITS]
-        notices.append(f"搜索词太多，只按前{MAX_UNITS}个词搜索。")
+    units = list(dict.fromkeys(units))      # 的 的 的 is one word asked three times
+    if len(units) > MAX_UNITS or _terms(units) > MAX_TERMS:
+        while len(units) > MAX_UNITS or _terms(units) > MAX_TERMS and len(units) > 1:
+            units.pop()
+        notices.append(f"搜索词太多，只按前{len(units)}个词搜索。")
     if q and not units:
         notices.append("搜索词中没有可以搜索的文字。")
     needles = tuple(dict.fromkeys(
         run for u in units for alt in (*u.alternatives, u.boost or "") for run in runs(alt)))
     return Plan(tuple(units), needles, tuple(notices), pinyin)
+
+
+def _terms(units: list[Unit]) -> int:
+    """The index terms the units read: each alternative's tokens, and a one-character word its
+    expansion (counted at its bound), so that no query reads more than MAX_TERMS."""
+    total = 0
+    for u in units:
+        for alt in (*u.alternatives, u.boost or ""):
+            tokens = query_tokens(alt)
+            total += MAX_EXPAND if len(tokens) == 1 and len(tokens[0]) == 1 and CJK_RUN.fullmatch(tokens[0]) \
+                else len(tokens)
+    return total
+
+
+def query_tokens(alt: str) -> list[str]:
+    """The index tokens a page must have to hold one alternative (folded runs, space-separated):
+    bigrams of each run of Chinese, the single character at a run's end where another run
+    follows, letter and digit runs whole. ``_checker`` confirms the order and adjacency."""
+    runs = alt.split()
+    tokens: list[str] = []
+    for i, run in enumerate(runs):
+        if not CJK_RUN.fullmatch(run):
+            tokens.append(run)
+        elif i + 1 < len(runs):
+            tokens.extend(phrase_grams(run) + ([run[-1]] if len(run) > 1 else []))
+        else:
+            tokens.extend(phrase_grams(run))
+    return list(dict.fromkeys(tokens))
 
 
 def _join_cjk(text: str) -> str:
@@ -335,12 +367,12 @@ def _found(searcher: Searcher, units: list[Unit], f: Filters, any_unit: bool = F
     # whoosh orders its parts by their estimated size, so the rarest part (a department, a
     # stretch of months) leads and the common words are only skipped through.
     narrow = [_unscored(fq)] if fq is not None else []
-    check = _checker(units, any_unit)
+    check = Checker(units, any_unit)
     if q.estimate_size(reader) * kept <= window:
         whole = wq.And(([q] if any_unit else parts) + narrow)
         results = searcher.search(whole, limit=None, terms=False, **by_date)
         docnums = tuple(n for _, n in results.top_n if check(searcher.stored_fields(n)))
-        return Found(docnums[:MAX_PAGE * PAGE_SIZE], len(docnums), True)
+        return Found(docnums[:MAX_PAGE * PAGE_SIZE], len(docnums), not check.spent)
     # The share of pages expected to match, its words taken as independent, so that one pass
     # reads enough months: each pass over the index costs, more than the length it reads.
     shares = [min(1.0, _unit_query(searcher, u).estimate_size(reader) / everything) for u in units]
@@ -379,9 +411,29 @@ def _unscored(q: wq.Query) -> wq.Query:
     return q.with_boost(1e-9)
 
 
-def _checker(units: list[Unit], any_unit: bool):
+class Checker:
     """A test of a page's stored fields: does it really contain the units (as the exact phrase
-    query would have found them)? Runs of one alternative may be apart by punctuation only."""
+    query would have found them)? Runs of one alternative may be apart by punctuation only.
+
+    It reads at most ``budget`` characters of stored text in all: past that, candidates are
+    refused unread and ``spent`` is set, so that the answer says its count is an estimate. A
+    query's cost is then bounded whatever its words and the pages they hit.
+    """
+
+    def __init__(self, units: list[Unit], any_unit: bool, budget: int | None = None):
+        self.test = _checker(units, any_unit)
+        self.left = MAX_CHECK if budget is None else budget
+        self.spent = False
+
+    def __call__(self, stored: dict) -> bool:
+        if self.left <= 0:
+            self.spent = True
+            return False
+        self.left -= len(stored.get("text") or b"") * 4 + len(stored.get("title", ""))   # ~4 characters a compressed byte
+        return self.test(stored)
+
+
+def _checker(units: list[Unit], any_unit: bool):
     sep = f"[^{CJK}a-z0-9]*"
     patterns = [re.compile("|".join(sep.join(re.escape(r) for r in alt.split()) for alt in u.alternatives))
                 for u in units]
@@ -451,15 +503,7 @@ def _unit_query(searcher: Searcher, unit: Unit, boost: bool = True) -> wq.Query:
 
 def _alternative(searcher: Searcher, fieldname: str, alt: str) -> wq.Query | None:
     """Query for one alternative in one field: all its tokens (bigrams, letter and digit runs)."""
-    runs = alt.split()
-    tokens: list[str] = []
-    for i, run in enumerate(runs):
-        if not CJK_RUN.fullmatch(run):
-            tokens.append(run)
-        elif i + 1 < len(runs):
-            tokens.extend(phrase_grams(run) + ([run[-1]] if len(run) > 1 else []))
-        else:
-            tokens.extend(phrase_grams(run))
+    tokens = query_tokens(alt)
     if not tokens:
         return None
     if len(tokens) == 1:
@@ -469,7 +513,7 @@ def _alternative(searcher: Searcher, fieldname: str, alt: str) -> wq.Query | Non
             expanded = [t.decode("utf-8") for t in _bounded(searcher.reader().expand_prefix(fieldname, token))]
             return wq.Or([wq.Term(fieldname, t) for t in expanded]) if expanded else None
         return wq.Term(fieldname, token)
-    return wq.And([wq.Term(fieldname, t) for t in dict.fromkeys(tokens)])
+    return wq.And([wq.Term(fieldname, t) for t in tokens])
 
 
 def _bounded(terms, limit: int = MAX_EXPAND):
@@ -535,7 +579,7 @@ def _suggest(searcher: Searcher, plan: Plan, vocab: Vocabulary, limit: int = 5) 
             if candidate not in found:
                 found.append(candidate)
     good = []
-    for candidate in found:
+    for candidate in found[:2 * limit]:      # each is one probe of the index: bounded too
         if len(good) >= limit:
             break
         units = [Unit((w,)) for w in candidate.split()]
