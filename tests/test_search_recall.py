@@ -1,5 +1,5 @@
-"""Search recall against a plain substring scan: digits, Latin letters and single characters
-next to Chinese, where a bigram index is weakest."""
+"""Search recall against a plain substring scan (digits, Latin letters and single characters
+next to Chinese, where a bigram index is weakest), and precision for long runs typed without spaces."""
 
 from __future__ import annotations
 
@@ -23,14 +23,18 @@ BODIES = {
     "grade": "新增A级景区三家，5G基站覆盖全部乡镇。",
     "quarter": "第3季度完成网站群整合，Q2报告另行发布。",
     "mixed": "2012年召开会议；6000余人参加；gov平台上线。",
+    # The words of a long run apart, and often (a higher score), and the run as typed, once.
+    "apart": "信息化工作有序开展。项目管理规范，项目建设进展顺利，信息化水平提升，进展明显，项目验收完成。",
+    "typed": "本单位信息化项目进展良好。",
 }
+TITLES = {"apart": "信息化项目建设进展"}    # its words in the title too: the higher score
 QUERIES = ["2012年", "6000多", "23.5万", "a级", "A级景区", "5g基站", "5G", "第3季度", "3季", "q2报告", "gov平台",
            "2015年以后", "6000余", "年度信", "多家"]
 
 
 @pytest.fixture(scope="module")
 def recall_site(tmp_path_factory) -> tuple[Path, SearchService]:
-    files = {f"content/jxj/gzdt/{name}.md": page(f"动态{n}", f"2024-03-{n + 1:02d} 09:00", body)
+    files = {f"content/jxj/gzdt/{name}.md": page(TITLES.get(name, f"动态{n}"), f"2024-03-{n + 1:02d} 09:00", body)
              for n, (name, body) in enumerate(BODIES.items())}
     root = make_cluster(tmp_path_factory.mktemp("recall") / "site", files)
     build(root, root / "build" / "site")
@@ -62,3 +66,22 @@ def test_digits_letters_and_one_character_next_to_chinese_are_found(recall_site,
     expected = scan(root, query)
     assert expected, f"{query} is in no page: the test would prove nothing"
     assert found(app, query) == expected
+
+
+def api(app: SearchService, query: str) -> dict:
+    body = b"".join(app({"REQUEST_METHOD": "GET", "PATH_INFO": "/search/api", "QUERY_STRING": urlencode({"q": query})},
+                        lambda status, headers: None))
+    return json.loads(body)
+
+
+def test_a_long_run_as_typed_ranks_before_its_words_apart(recall_site):
+    _, app = recall_site
+    data = api(app, "信息化项目进展")
+    assert [r["title"] for r in data["results"]] == ["动态6", "信息化项目建设进展"] and data["notices"] == []
+
+
+def test_a_fallback_to_any_word_says_so(recall_site):
+    _, app = recall_site
+    data = api(app, "景区 季度 培训")
+    assert data["notices"] == ["没有同时包含“景区”“季度”“培训”的结果，以下是包含部分词语的结果。"]
+    assert {r["title"] for r in data["results"]} == {"动态1", "动态2", "动态3"}

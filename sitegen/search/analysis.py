@@ -11,7 +11,7 @@ import opencc
 import rjieba
 
 # Bump when anything below changes what is indexed: a new version forces a full re-index.
-ANALYSIS_VERSION = "2"
+ANALYSIS_VERSION = "4"
 
 CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff"
 # On folded text: a run of Chinese characters, or a run of ASCII letters and digits.
@@ -103,6 +103,10 @@ class Segmenter:
     def words(self, folded: str) -> list[str]:
         """The words of folded text, in order; punctuation and single characters dropped."""
         return [w for w in self._jieba.cut(folded, False) if WORD.fullmatch(w)]
+
+    def pieces(self, folded: str) -> list[str]:
+        """Every piece of the cut in order, punctuation and spaces included (they break phrases)."""
+        return self._jieba.cut(folded, False)
 
     def cut(self, folded: str) -> list[str]:
         """Every piece of folded text in order, single characters included (for long queries)."""

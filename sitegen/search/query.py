@@ -291,7 +291,8 @@ def run(searcher: Searcher, plan: Plan, f: Filters, vocab: Vocabulary, notices: 
         looser = _found(searcher, units, f, any_unit=True)
         if looser.docnums:
             found = looser
-            notices.append("没有同时包含全部搜索词的结果，以下结果包含其中部分词语。")
+            asked = "”“".join(u.alternatives[0].replace(" ", "") for u in units)
+            notices.append(f"没有同时包含“{asked}”的结果，以下是包含部分词语的结果。")
     pages = min(MAX_PAGE, math.ceil(len(found.docnums) / PAGE_SIZE))
     page = f.page
     if page > max(pages, 1):
@@ -301,7 +302,11 @@ def run(searcher: Searcher, plan: Plan, f: Filters, vocab: Vocabulary, notices: 
     f = Filters(f.dept, f.kind, f.topic, f.date_from, f.date_to, f.sort, page)
     needles = _needles(plan)
     hits = tuple(_hit(stored, needles) for stored in found.shown(searcher, page))
-    suggestions = _suggest(searcher, plan, vocab) if found.total < FEW else tuple(plan.pinyin[1:])
+    # Other words are offered only where they may help: few results, none of them a title that
+    # holds what was asked (a known item found is not a typo), and each offer finds more.
+    titled = any(all(u.alternatives[0].replace(" ", "") in fold(h.title_text) for u in plan.units) for h in hits)
+    helpful = found.total < FEW and not titled
+    suggestions = _suggest(searcher, plan, vocab, found.total) if helpful else tuple(plan.pinyin[1:])
     return Answer("", f, found.total, pages, hits, suggestions, tuple(notices), plan.pinyin[:1], found.exact)
 
 
@@ -371,7 +376,15 @@ def _found(searcher: Searcher, units: list[Unit], f: Filters, any_unit: bool = F
     if q.estimate_size(reader) * kept <= window:
         whole = wq.And(([q] if any_unit else parts) + narrow)
         results = searcher.search(whole, limit=None, terms=False, **by_date)
-        docnums = tuple(n for _, n in results.top_n if check(searcher.stored_fields(n)))
+        as_typed = None if by_date else _as_typed(units)
+        confirmed: list[tuple[bool, int]] = []
+        for _, n in results.top_n:
+            stored = searcher.stored_fields(n)
+            if check(stored):
+                confirmed.append((as_typed is not None and not as_typed(stored), n))
+        # A long run typed without spaces: the pages that hold it as typed come first (a stable
+        # sort keeps the score order within each group), then those with its words apart.
+        docnums = tuple(n for _, n in sorted(confirmed, key=lambda pair: pair[0]))
         return Found(docnums[:MAX_PAGE * PAGE_SIZE], len(docnums), not check.spent)
     # The share of pages expected to match, its words taken as independent, so that one pass
     # reads enough months: each pass over the index costs, more than the length it reads.
@@ -402,6 +415,13 @@ def _found(searcher: Searcher, units: list[Unit], f: Filters, any_unit: bool = F
         ranked.sort(key=lambda item: (-item[0], item[1]))
     docnums = tuple(n for _, n in ranked[:MAX_PAGE * PAGE_SIZE])
     return Found(docnums, max(total, len(ranked)), False, check)
+
+
+def _as_typed(units: list[Unit]):
+    """A test for the long runs of the query as typed (7+ characters, searched as their words),
+    or None when the query has none."""
+    whole = [Unit((u.boost,)) for u in units if u.boost]
+    return _checker(whole, False) if whole else None
 
 
 def _unscored(q: wq.Query) -> wq.Query:
@@ -569,8 +589,9 @@ def _hit(stored: dict, needles: re.Pattern | None) -> Hit:
 # ---------------------------------------------------------------- suggestions
 
 
-def _suggest(searcher: Searcher, plan: Plan, vocab: Vocabulary, limit: int = 5) -> tuple[str, ...]:
-    """Whole queries that differ from this one in one word and that do find something."""
+def _suggest(searcher: Searcher, plan: Plan, vocab: Vocabulary, beat: int = 0, limit: int = 5) -> tuple[str, ...]:
+    """Whole queries that differ from this one in one word and that find more than ``beat`` pages
+    (candidates, unconfirmed: a probe must stay cheap)."""
     found: list[str] = list(plan.pinyin[1:])
     words = [u.alternatives[0] for u in plan.units]
     for i, word in enumerate(words):
@@ -584,7 +605,8 @@ def _suggest(searcher: Searcher, plan: Plan, vocab: Vocabulary, limit: int = 5) 
             break
         units = [Unit((w,)) for w in candidate.split()]
         q = wq.And([_unit_query(searcher, u) for u in units])
-        if next(iter(searcher.docs_for_query(q)), None) is not None:   # the first match is enough
+        docs = searcher.docs_for_query(q)
+        if sum(1 for _, _ in zip(range(beat + 1), docs)) > beat:      # reads beat + 1 matches at most
             good.append(candidate)
     return tuple(good)
 

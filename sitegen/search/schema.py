@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import zlib
 from collections import Counter
 from dataclasses import dataclass
@@ -13,7 +14,8 @@ from whoosh import analysis, fields
 from whoosh.system import pack_uint
 
 from ..model import Cluster, Page
-from .analysis import CJK_RUN, Segmenter, doc_number_keys, fold, grams
+from .analysis import CJK, CJK_RUN, WORD, Segmenter, doc_number_keys, fold, grams
+from .lexicon import PHRASE
 
 SCHEMA_VERSION = "4"
 MAX_TEXT = 200_000     # characters of one page that are indexed; beyond is not searchable
@@ -109,19 +111,54 @@ def entry(cluster: Cluster, page: Page) -> Entry:
     )
 
 
+# Words that glue phrases together rather than name things: a learned phrase holds none of them.
+GLUE = frozenset("的 了 和 与 及 或 是 在 为 对 将 把 被 从 向 于 也 都 而 并 之 其 等 这 那 个 我 你 他 她 它 们 就 不 要 以 着 "
+                 "使 让 由 给 按 经 但 且 如 则 所 各 该 此 已 又 还 更".split())
+PHRASE_PIECES = 4      # a learned phrase is 2 to 4 adjacent pieces of the segmenter's cut
+PHRASE_CHARS = (3, 6)  # and this long: shorter is a word the dictionary has, longer a clause
+QUOTED = re.compile(f"[“《「『]([{CJK}]{{2,8}})[”》」』]")
+
+
 def page_words(e: Entry, segmenter: Segmenter) -> list[str]:
-    """The page's vocabulary: its words, its keywords whole, and pairs of adjacent title words
-    (智慧 + 城市 → 智慧城市), which is how names of programmes enter the lexicon."""
-    found = set(segmenter.words(fold(e.title + "\n" + e.summary + "\n" + e.text)))
-    for keyword in e.keywords:
+    """The page's vocabulary, for pinyin and did-you-mean: the segmenter's words, its keywords
+    and its column's name whole, pairs of adjacent title words (智慧 + 城市 → 智慧城市), and phrases marked with
+    ``lexicon.PHRASE``: runs of 2-4 adjacent pieces that the page repeats (物 + 联网 → 物联网,
+    两 + 化 + 融合 → 两化融合), words in quotes or 《》, and the title's short runs. A general
+    dictionary splits a cluster's own terms (一网通办, 最多跑一次); the corpus names them, and
+    ``lexicon.served`` offers a phrase once its weight across pages reaches PHRASE_DF. The list
+    is what the index stores and counts for the page, so a re-index subtracts exactly it."""
+    title = fold(e.title)
+    pieces = segmenter.pieces(title + "\n" + fold(e.summary) + "\n" + fold(e.text))
+    found = {w for w in pieces if WORD.fullmatch(w)}
+    for keyword in (*e.keywords, e.column):
         k = fold(keyword.strip())
         if CJK_RUN.fullmatch(k) and 2 <= len(k) <= 12:
             found.add(k)
-    title = segmenter.words(fold(e.title))
-    for a, b in pairwise(title):
+    title_words = segmenter.words(title)
+    for a, b in pairwise(title_words):
         if CJK_RUN.fullmatch(a) and CJK_RUN.fullmatch(b) and len(a + b) <= 8:
             found.add(a + b)
-    return sorted(found)
+    repeated: Counter = Counter()
+    for i, first in enumerate(pieces):
+        if first in GLUE or not CJK_RUN.fullmatch(first):
+            continue
+        for n in range(2, PHRASE_PIECES + 1):
+            window = pieces[i:i + n]
+            if len(window) < n or window[-1] in GLUE or not CJK_RUN.fullmatch(window[-1]):
+                break
+            phrase = "".join(window)
+            if len(phrase) > PHRASE_CHARS[1]:
+                break
+            if len(phrase) >= PHRASE_CHARS[0]:
+                repeated[phrase] += 1
+    # A phrase weighs 2 in a page that repeats it, 1 in one that names it in its title or quotes:
+    # lexicon.served offers it from 2, so a term that a page repeats, or two pages name, is offered.
+    weight = {p: 2 for p, n in repeated.items() if n >= 2}
+    for p in [*(m.group(1) for m in QUOTED.finditer(fold(e.text) + title)),
+              *(r for r in CJK_RUN.findall(title) if 2 <= len(r) <= 8),
+              *(p for p in repeated if p in title)]:
+        weight.setdefault(p, 1)
+    return sorted(found) + sorted(PHRASE + p for p, n in weight.items() for _ in range(n) if p not in found)
 
 
 def document(e: Entry, words: list[str]) -> dict:
