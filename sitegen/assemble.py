@@ -127,7 +127,8 @@ def _columns(records: Records, problems: list[Problem]) -> tuple[dict[str, Colum
             columns[cid] = Column(cid, slug, cid.split("/", 1)[1], title, kind, None, (), url)
         departments[slug] = Department(slug, spec.name, spec.short_name, spec.code, spec.order, spec.accent,
                                        spec.banner, spec.intro, spec.contact, tuple(ids), home_url(slug),
-                                       records.department_files[slug])
+                                       records.department_files[slug],
+                                       spec.search.hot_words if spec.search else None)
     return columns, departments
 
 

@@ -256,6 +256,15 @@ def _unique_slugs(columns: tuple[ColumnSpec, ...]) -> tuple[ColumnSpec, ...]:
     return columns
 
 
+HotWords = Annotated[tuple[_text(20), ...], Field(max_length=12)]
+
+
+class DepartmentSearchSpec(Strict):
+    """A department's own hot words, shown on its sub-site instead of site.yaml's."""
+
+    hot_words: HotWords
+
+
 class DepartmentSpec(Strict):
     name: _text(40)
     short_name: _text(16)
@@ -266,6 +275,7 @@ class DepartmentSpec(Strict):
     intro: _text(600) | None = None
     contact: Contact
     columns: Annotated[tuple[ColumnSpec, ...], Field(min_length=1, max_length=40), AfterValidator(_unique_slugs)]
+    search: DepartmentSearchSpec | None = None
 
 
 class GovMark(Strict):
@@ -359,11 +369,15 @@ class XxgkSpec(Strict):
 
 
 class SearchSpec(Strict):
-    """What the admin tunes in the cluster search: synonym groups and the hot words under the box."""
+    """What the admin tunes in the cluster search: synonym groups, the hot words under the box
+    (a department's YAML may set its own), and the backend that holds the index."""
 
     synonyms: Annotated[tuple[Annotated[tuple[_text(20), ...], Field(min_length=2, max_length=20)], ...],
                         Field(max_length=2000)] = ()
-    hot_words: Annotated[tuple[_text(20), ...], Field(max_length=12)] = ()
+    hot_words: HotWords = ()
+    # whoosh: files beside the web root. postgres: a PostgreSQL database, whose connection string
+    # is read from the environment variable SITEGEN_SEARCH_DSN, never from the repository.
+    backend: Literal["whoosh", "postgres"] = "whoosh"
 
 
 class SiteSpec(Strict):

@@ -59,6 +59,7 @@ class Department:
     columns: tuple[str, ...]   # column ids, in menu order
     url: str
     source: str
+    hot_words: tuple[str, ...] | None = None   # its own search hot words; None: site.yaml's
 
 
 @dataclass(frozen=True)

@@ -256,6 +256,49 @@ def test_hot_words_under_every_search_box(site):
     assert [b["value"] for b in buttons] == [b.get_text() for b in buttons] == ["智慧城市", "医保"]
 
 
+def test_a_department_yaml_sets_its_own_hot_words(tmp_path):
+    """site.yaml's hot words are the default; a department's `search: {hot_words: …}` replaces
+    them on its sub-site and its scoped results page, and an empty list shows none."""
+    from clusters import DEPT_YAML
+    root = make_cluster(tmp_path / "site", {
+        "site.yaml": SEARCH_YAML,
+        "departments/jxj.yaml": DEPT_YAML + "search:\n  hot_words: [技术改造, 中小企业]\n",
+        "departments/jyj.yaml": DEPT_YAML.replace("经济和信息化局", "教育局").replace("市经信局", "市教育局")
+        .replace("113399000020000548", "11339900002000059P") + "search: {hot_words: []}\n",
+        "content/jyj/gzdt/a.md": page("开学工作", "2024-03-01 09:00", "义务教育学校开学。"),
+        "content/jyj/xxgk/zn.md": page("测试市教育局政府信息公开指南", "2024-01-05 09:00", "指南正文。"),
+        "content/jyj/xxgk/zd.md": page("测试市教育局政府信息公开工作制度", "2024-01-05 09:00", "制度正文。"),
+    })
+    build(root, root / "build" / "site")
+
+    def shown(path: str) -> list[str]:
+        soup = BeautifulSoup((root / "build/site" / path).read_text(encoding="utf-8"), "html.parser")
+        return [b["value"] for b in soup.select("form.hot-words button")]
+
+    assert shown("index.html") == ["智慧城市", "医保"]
+    assert shown("jxj/index.html") == ["技术改造", "中小企业"]
+    assert shown("jyj/index.html") == []
+    app = SearchService(root / "build" / "search")
+    assert [a.get_text() for a in results_page(app, dept="jxj").select(".search-hot a")] == ["技术改造", "中小企业"]
+    assert [a.get_text() for a in results_page(app).select(".search-hot a")] == ["智慧城市", "医保"]
+    assert results_page(app, dept="jyj").select(".search-hot a") == []
+
+
+def test_a_wrong_search_setting_is_a_clear_problem(tmp_path):
+    from clusters import DEPT_YAML
+
+    from sitegen.errors import BuildFailed
+    root = make_cluster(tmp_path / "site", {"departments/jxj.yaml": DEPT_YAML + "search: {hot: [a]}\n",
+                                            "site.yaml": SITE_YAML + "search: {backend: elastic}\n"})
+    with pytest.raises(BuildFailed) as failed:
+        build(root, root / "build" / "site")
+    assert sorted(str(p) for p in failed.value.problems) == [
+        "departments/jxj.yaml:11: search.hot: expected a known field ('hot_words'), found the unknown field 'hot'",
+        "departments/jxj.yaml:11: search.hot_words: expected a value (this field is required), found nothing",
+        "site.yaml:15: search.backend: expected one of whoosh or postgres, found 'elastic'",
+    ]
+
+
 def test_empty_query_shows_the_form_and_hot_words(app):
     soup = results_page(app)
     assert soup.select_one("#search-q")["value"] == "" and not soup.select(".search-results")

@@ -61,7 +61,8 @@ class IndexReport:
 def extra_words(cluster: Cluster) -> tuple[str, ...]:
     """Words the segmenter must keep whole: the admin's synonyms and hot words."""
     spec = cluster.site.search
-    return tuple(sorted({w for group in spec.synonyms for w in group} | set(spec.hot_words)))
+    own = {w for d in cluster.departments.values() for w in d.hot_words or ()}
+    return tuple(sorted({w for group in spec.synonyms for w in group} | set(spec.hot_words) | own))
 
 
 def current_version(search_dir: Path) -> Path | None:

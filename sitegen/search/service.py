@@ -73,6 +73,10 @@ class Generation:
         self.topics = tuple(self.meta["topics"])
         self._local = threading.local()
 
+    def hot_words(self, scope: str | None) -> list[str]:
+        words = self.meta["hot_words"]
+        return words.get(scope or PORTAL, words[PORTAL])
+
     def searcher(self):
         # whoosh searchers keep file positions: one per thread, reused across requests.
         s = getattr(self._local, "searcher", None)
@@ -266,7 +270,7 @@ def make_view(g: Generation, request: Request, answer: Answer | None, error: str
         date_from=f.date_from.isoformat() if f.date_from else "",
         date_to=f.date_to.isoformat() if f.date_to else "", sort=f.sort,
         scopes=tuple((s, n) for s, n in g.scopes.items()), kinds=tuple(g.kinds.items()), topics=g.topics,
-        hot_words=tuple((w, href(w, Filters(dept=f.dept))) for w in g.meta["hot_words"]),
+        hot_words=tuple((w, href(w, Filters(dept=f.dept))) for w in g.hot_words(f.dept)),
         notices=notices, searched="".join(answer.searched) if answer else "",
         scope_name=g.scopes.get(f.dept, "") if f.dept else "",
         total=answer.total if answer else 0, exact=answer.exact if answer else True, page=f.page, pages=pages,
