@@ -19,7 +19,6 @@ so that a request already running on it can finish.
 from __future__ import annotations
 
 import fcntl
-import gc
 import json
 import os
 import re
@@ -30,18 +29,14 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from whoosh import index as whoosh_index
-
 from ..model import Cluster
 from ..urls import PORTAL
 from .analysis import CJK_RUN, fold, segmenter
 from .lexicon import Lexicon
-from .schema import SCHEMA_VERSION, document, entry, page_words, schema
+from .schema import SCHEMA_VERSION, entry, page_words
 
 CURRENT = "current"
 VERSION = re.compile(r"^v(\d{6})$")
-PARALLEL_FROM = 5_000   # pages; below this a second process costs more than it saves
-WRITER_MB = 128         # whoosh's in-memory posting buffer per process
 
 
 @dataclass(frozen=True)
@@ -96,47 +91,42 @@ def update_index(cluster: Cluster, search_dir: Path, shells: Mapping[str, str],
 
 def _update(cluster: Cluster, search_dir: Path, shells: Mapping[str, str],
             templates: Mapping[str, str], meta: Mapping) -> IndexReport:
+    backend = cluster.site.search.backend
     seg = segmenter(extra_words(cluster))
-    analysis = f"{SCHEMA_VERSION}/{seg.fingerprint}"
+    analysis = f"{SCHEMA_VERSION}/{seg.fingerprint}/{backend}"
     previous = current_version(search_dir)
     old_meta = _read_json(previous / "meta.json") if previous else None
     full = old_meta is None or old_meta.get("analysis") != analysis
-    old = {} if full else _read_json(previous / "manifest.json")
-
-    entries = {pid: entry(cluster, page) for pid, page in cluster.pages.items()}
-    manifest = {pid: e.fingerprint for pid, e in entries.items()}
-    added = [pid for pid in manifest if pid not in old]
-    changed = [pid for pid in manifest if pid in old and old[pid] != manifest[pid]]
-    removed = [pid for pid in old if pid not in manifest]
 
     name = f"v{_next_number(search_dir):06d}"
     staging = search_dir / f".{name}.tmp-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
+    writer = None
     try:
-        (staging / "index").mkdir(parents=True)
+        staging.mkdir(parents=True)
+        writer = open_writer(backend, staging / "index", None if full else previous / "index", full, name)
+        if not full and backend == "postgres" and writer.version_in_database() != previous.name:
+            # The database holds another version than this folder (another build, or a kill
+            # between the database's commit and the folder's rename): start again from nothing.
+            writer.cancel()
+            full, writer = True, open_writer(backend, staging / "index", None, True, name)
+        old = {} if full else _read_json(previous / "manifest.json")
+        entries = {pid: entry(cluster, page) for pid, page in cluster.pages.items()}
+        manifest = {pid: e.fingerprint for pid, e in entries.items()}
+        added = [pid for pid in manifest if pid not in old]
+        changed = [pid for pid in manifest if pid in old and old[pid] != manifest[pid]]
+        removed = [pid for pid in old if pid not in manifest]
+
         old_lexicon = None if full else Lexicon.load(previous / "lexicon.json")
         counts = old_lexicon.counts() if old_lexicon else Counter()
-        if full:
-            ix = whoosh_index.create_in(staging / "index", schema())
-        else:
-            _link_tree(previous / "index", staging / "index")
-            ix = whoosh_index.open_dir(staging / "index")
-        with ix.searcher() as searcher:
-            for pid in changed + removed:
-                stored = searcher.document(id=pid)
-                if stored:
-                    counts.subtract(stored.get("words", "").split())
-        parallel = full and len(added) >= PARALLEL_FROM and (os.cpu_count() or 1) > 1
-        if parallel:
-            # The writer processes are forked: frozen objects are left alone by their garbage
-            # collector, so the cluster's memory stays shared instead of being copied into each.
-            gc.freeze()
-        try:
-            _write(ix, parallel, entries, added, changed, removed, seg, counts)
-        finally:
-            if parallel:
-                gc.unfreeze()
-            ix.close()
+        counts.subtract(writer.words_of(changed + removed))
+        writer.delete(changed + removed)
+        # Oldest first: whoosh's document numbers then follow dates, so a month is one stretch
+        # of each segment and a query can read the newest months without walking the whole index.
+        for pid in sorted(added + changed, key=lambda p: (entries[p].date, p)):
+            words = page_words(entries[pid], seg)
+            counts.update(words)
+            writer.add(entries[pid], words)
 
         pinned = {fold(w) for w in extra_words(cluster)} | {
             fold(k) for e in entries.values() for k in e.keywords if CJK_RUN.fullmatch(fold(k))}
@@ -147,9 +137,14 @@ def _update(cluster: Cluster, search_dir: Path, shells: Mapping[str, str],
             for file, text in files.items():
                 (staging / folder / file).write_text(text, encoding="utf-8")
         # meta.json last: a version folder without it is never taken for a complete one.
-        _write_json(staging / "meta.json", {**meta, "analysis": analysis, "documents": len(manifest)})
+        _write_json(staging / "meta.json", {**meta, "analysis": analysis, "documents": len(manifest),
+                                            "backend": backend})
+        done, writer = writer, None
+        done.commit()
         os.rename(staging, search_dir / name)
     except BaseException:
+        if writer is not None:
+            writer.cancel()
         shutil.rmtree(staging, ignore_errors=True)
         raise
     _point_current(search_dir, name)
@@ -157,38 +152,18 @@ def _update(cluster: Cluster, search_dir: Path, shells: Mapping[str, str],
     return IndexReport(search_dir / name, full, len(added), len(changed), len(removed), len(manifest))
 
 
-def _write(ix, parallel: bool, entries, added: list[str], changed: list[str], removed: list[str], seg,
-           counts: Counter) -> None:
-    """Delete what changed or went, add what changed or came; ``counts`` follows the words."""
-    writer = (ix.writer(procs=2, limitmb=WRITER_MB, multisegment=True) if parallel
-              else ix.writer(limitmb=WRITER_MB))
-    try:
-        for pid in changed + removed:
-            writer.delete_by_term("id", pid)
-        # Oldest first: document numbers then follow dates, so a month is one stretch of each
-        # segment and a query can read the newest months without walking the whole index.
-        for pid in sorted(added + changed, key=lambda p: (entries[p].date, p)):
-            words = page_words(entries[pid], seg)
-            counts.update(words)
-            writer.add_document(**document(entries[pid], words))
-    except BaseException:
-        writer.cancel()
-        raise
-    writer.commit()
+def open_writer(backend: str, folder: Path, previous: Path | None, full: bool, version: str):
+    """The index writer of a backend: add, delete, words_of, commit, cancel (see whoosh_store)."""
+    if backend == "postgres":
+        from .pg_store import PgWriter
+        return PgWriter(full, version)
+    from .whoosh_store import WhooshWriter
+    return WhooshWriter(folder, previous)
 
 
 def _next_number(search_dir: Path) -> int:
     numbers = [int(m.group(1)) for p in search_dir.iterdir() if (m := VERSION.match(p.name))]
     return max(numbers, default=0) + 1
-
-
-def _link_tree(source: Path, target: Path) -> None:
-    for path in source.iterdir():
-        if path.is_file() and not path.name.endswith("LOCK"):
-            try:
-                os.link(path, target / path.name)
-            except OSError:      # another file system, or no hard links: a copy does the same
-                shutil.copy2(path, target / path.name)
 
 
 def _point_current(search_dir: Path, name: str) -> None:

@@ -12,8 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote_to_bytes, urlencode
 
-from whoosh import index as whoosh_index
-
 from ..theme import Theme, environment
 from ..urls import PORTAL, SEARCH, xxgk_url
 from .analysis import segmenter
@@ -34,6 +32,7 @@ from .query import (
     run,
 )
 from .shell import MARKER, RESULTS
+from .whoosh_store import WhooshSearcher
 
 API = SEARCH + "api"
 MAX_QUERY_STRING = 128 * 1024     # bytes of URL query; far above any real form, far below harm
@@ -60,7 +59,6 @@ class Generation:
 
     def __init__(self, path: Path):
         self.path = path
-        self.index = whoosh_index.open_dir(str(path / "index"))
         self.meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
         self.shells = {p.stem: p.read_text(encoding="utf-8") for p in (path / "shells").glob("*.html")}
         self.env = environment(Theme("search", (path / "templates",), {}))
@@ -81,7 +79,7 @@ class Generation:
         # whoosh searchers keep file positions: one per thread, reused across requests.
         s = getattr(self._local, "searcher", None)
         if s is None:
-            s = self._local.searcher = self.index.searcher()
+            s = self._local.searcher = WhooshSearcher(self.path / "index")
         return s
 
 
