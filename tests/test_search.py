@@ -13,6 +13,7 @@ from urllib.parse import quote, urlencode
 import pytest
 from bs4 import BeautifulSoup
 from clusters import SITE_YAML, item, make_cluster, page
+from search_pg import BACKENDS, Built, pg_server  # noqa: F401 - pg_server: a fixture
 
 from sitegen.build import assign, build
 from sitegen.search.analysis import doc_number_key, fold, grams
@@ -46,17 +47,24 @@ PAGES = {
 }
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
+@pytest.fixture(scope="module", params=BACKENDS)
+def built(request, tmp_path_factory) -> Built:
+    """The fixture cluster built once per backend: every test that asks it runs on both."""
     root = make_cluster(tmp_path_factory.mktemp("search") / "site", PAGES)
     assign(root)
-    build(root, root / "build" / "site")
-    return root
+    result = Built(root, request.param, request)
+    result.build()
+    return result
 
 
 @pytest.fixture(scope="module")
-def app(site) -> SearchService:
-    return SearchService(site / "build" / "search")
+def site(built) -> Path:
+    return built.root
+
+
+@pytest.fixture(scope="module")
+def app(built) -> SearchService:
+    return built.app
 
 
 def call(app, path: str = "/search/", query: str = "", method: str = "GET") -> tuple[str, dict, bytes]:
@@ -114,13 +122,15 @@ def test_doc_number_keys_ignore_the_kind_of_bracket():
 # ---------------------------------------------------------------- the index on disk
 
 
-def test_index_lives_beside_the_web_root_behind_an_atomic_current_link(site):
+def test_index_lives_beside_the_web_root_behind_an_atomic_current_link(built):
+    site = built.root
     search = site / "build" / "search"
     assert (search / "current").is_symlink()
     version = current_version(search)
     assert version is not None and version.parent == search
-    assert {p.name for p in version.iterdir()} >= {"index", "manifest.json", "lexicon.json", "meta.json",
-                                                   "shells", "templates"}
+    # The documents are in the database with postgres: the folder keeps the rest.
+    assert {p.name for p in version.iterdir()} == {"manifest.json", "lexicon.json", "meta.json", "shells",
+                                                   "templates"} | ({"index"} if built.backend == "whoosh" else set())
     assert not list((site / "build" / "site").rglob("*.seg"))      # nothing of the index in the web root
     manifest = json.loads((version / "manifest.json").read_text(encoding="utf-8"))
     assert "jxj/gzdt/smart" in manifest and "portal/zwyw/portal-news" in manifest
@@ -231,12 +241,13 @@ def test_results_page_shows_count_department_date_and_marks(app):
     assert soup.title.get_text().startswith("医保 - 搜索结果")
 
 
-def test_pagination_and_the_result_window(site, tmp_path):
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_pagination_and_the_result_window(backend, request, tmp_path):
     many = {f"content/jxj/gzdt/n{i:02d}.md": page(f"第{i}期专项工作简报", f"2024-02-{i % 28 + 1:02d} 09:00", "专项工作推进顺利。")
             for i in range(25)}
-    root = make_cluster(tmp_path / "site", many)
-    build(root, root / "build" / "site")
-    app = SearchService(root / "build" / "search")
+    index = Built(make_cluster(tmp_path / "site", many), backend, request)
+    index.build()
+    app = index.app
     assert api(app, q="专项工作")["total"] == 25
     third = api(app, q="专项工作", page="3")
     assert third["page"] == 3 and third["pages"] == 3 and len(third["results"]) == 5
@@ -404,16 +415,17 @@ def test_without_an_index_the_service_says_so(tmp_path):
 # ---------------------------------------------------------------- incremental and atomic
 
 
-def test_rebuild_reindexes_only_what_changed_and_the_service_switches_without_restart(tmp_path):
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_rebuild_reindexes_only_what_changed_and_the_service_switches_without_restart(backend, request, tmp_path):
     root = make_cluster(tmp_path / "site", {
         "content/jxj/gzdt/a.md": page("第一篇动态", "2024-03-01 09:00", "原来的内容讲数据开放。"),
         "content/jxj/gzdt/b.md": page("第二篇动态", "2024-03-02 09:00", "不变的内容。"),
         "content/jxj/gzdt/c.md": page("第三篇动态", "2024-03-03 09:00", "将被删除的内容。"),
     })
-    out = root / "build" / "site"
-    first = build(root, out).search
+    index = Built(root, backend, request)
+    first = index.build().search
     assert first.full and first.added == first.documents
-    app = SearchService(root / "build" / "search")
+    app = index.app
     assert titles(app, q="数据开放") == ["第一篇动态"]
     old_version = current_version(root / "build" / "search")
 
@@ -421,18 +433,20 @@ def test_rebuild_reindexes_only_what_changed_and_the_service_switches_without_re
                                                   encoding="utf-8")
     (root / "content/jxj/gzdt/c.md").unlink()
     (root / "content/jxj/gzdt/d.md").write_text(page("第四篇动态", "2024-03-04 09:00", "新增的内容。"), encoding="utf-8")
-    second = build(root, out).search
+    second = index.build().search
     assert (second.full, second.added, second.changed, second.removed) == (False, 1, 1, 1)
     assert second.documents == first.documents
     # The same service object answers from the new version at its next request.
     assert titles(app, q="数据开放") == [] and titles(app, q="公共数据") == ["第一篇动态"]
     assert titles(app, q="新增") == ["第四篇动态"] and titles(app, q="删除") == []
-    # The previous version is untouched and still complete, for requests that were running on it.
+    # The previous version is untouched and still complete, for requests that were running on it
+    # (whoosh; a database holds its newest commit only, which old and new versions both read).
     assert old_version.is_dir() and (old_version / "meta.json").is_file()
-    answer, _ = app.search(Generation(old_version), Request(q="数据开放"))
-    assert [h.title_text for h in answer.hits] == ["第一篇动态"]
+    if backend == "whoosh":
+        answer, _ = app.search(Generation(old_version), Request(q="数据开放"))
+        assert [h.title_text for h in answer.hits] == ["第一篇动态"]
 
-    third = build(root, out).search
+    third = index.build().search
     assert third.touched == 0
     versions = sorted(p.name for p in (root / "build" / "search").iterdir() if p.name.startswith("v"))
     assert len(versions) == 2 and not old_version.exists()      # older versions are pruned
@@ -454,15 +468,16 @@ def test_a_broken_results_template_fails_the_build_before_publishing_an_index(tm
     assert not search.exists() or not [p for p in search.iterdir() if p.name.startswith("v")]
 
 
-def test_a_query_with_more_candidates_than_the_window_is_bounded_newest_first(tmp_path, monkeypatch):
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_query_with_more_candidates_than_the_window_is_bounded_newest_first(backend, request, tmp_path, monkeypatch):
     """Above WINDOW candidates, a query reads month by month, newest first: sorting by date stays
     exact, and the count is marked as an estimate."""
     from sitegen.search import query
     many = {f"content/jxj/gzdt/m{i:02d}.md": page(f"第{i}期简报", f"2024-{i % 12 + 1:02d}-{i % 27 + 1:02d} 09:00",
                                                    "数据开放工作推进顺利。") for i in range(36)}
-    root = make_cluster(tmp_path / "site", many)
-    build(root, root / "build" / "site")
-    app = SearchService(root / "build" / "search")
+    index = Built(make_cluster(tmp_path / "site", many), backend, request)
+    index.build()
+    app = index.app
     everything = api(app, q="数据开放", sort="date")
     assert everything["total"] == 36 and everything["total_exact"]
     dates = [r["date"] for n in (1, 2, 3, 4) for r in api(app, q="数据开放", sort="date", page=str(n))["results"]]
@@ -476,7 +491,8 @@ def test_a_query_with_more_candidates_than_the_window_is_bounded_newest_first(tm
     assert "找到约" in results_page(app, q="数据开放").select_one(".search-status").get_text()
 
 
-def test_a_page_with_the_bigrams_apart_is_not_a_match(tmp_path, monkeypatch):
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_page_with_the_bigrams_apart_is_not_a_match(backend, request, tmp_path, monkeypatch):
     """All of a word's bigrams, but not next to each other: the stored text rules the page out,
     on the exact path and on the bounded one."""
     from sitegen.search import query
@@ -484,8 +500,9 @@ def test_a_page_with_the_bigrams_apart_is_not_a_match(tmp_path, monkeypatch):
         "content/jxj/gzdt/apart.md": page("园区动态", "2024-03-01 09:00", "智慧园区建成，慧城项目启动，城市更新提速。"),
         "content/jxj/gzdt/whole.md": page("建设动态", "2024-03-02 09:00", "智慧城市建设提速。"),
     })
-    build(root, root / "build" / "site")
-    app = SearchService(root / "build" / "search")
+    index = Built(root, backend, request)
+    index.build()
+    app = index.app
     assert titles(app, q="智慧城市") == ["建设动态"]
     for name, value in (("WINDOW", 0), ("MAX_PAGE", 1), ("PAGE_SIZE", 1), ("FIRST_READ", 1)):
         monkeypatch.setattr(query, name, value)

@@ -10,8 +10,8 @@ from urllib.parse import urlencode
 
 import pytest
 from clusters import make_cluster, page
+from search_pg import BACKENDS, Built, pg_server  # noqa: F401 - pg_server: a fixture
 
-from sitegen.build import build
 from sitegen.search.analysis import fold
 from sitegen.search.service import SearchService
 
@@ -32,13 +32,13 @@ QUERIES = ["2012年", "6000多", "23.5万", "a级", "A级景区", "5g基站", "5
            "2015年以后", "6000余", "年度信", "多家"]
 
 
-@pytest.fixture(scope="module")
-def recall_site(tmp_path_factory) -> tuple[Path, SearchService]:
+@pytest.fixture(scope="module", params=BACKENDS)
+def recall_site(request, tmp_path_factory) -> tuple[Path, SearchService]:
     files = {f"content/jxj/gzdt/{name}.md": page(TITLES.get(name, f"动态{n}"), f"2024-03-{n + 1:02d} 09:00", body)
              for n, (name, body) in enumerate(BODIES.items())}
-    root = make_cluster(tmp_path_factory.mktemp("recall") / "site", files)
-    build(root, root / "build" / "site")
-    return root, SearchService(root / "build" / "search")
+    index = Built(make_cluster(tmp_path_factory.mktemp("recall") / "site", files), request.param, request)
+    index.build()
+    return index.root, index.app
 
 
 def scan(root: Path, query: str) -> set[str]:

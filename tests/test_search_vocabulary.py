@@ -8,8 +8,8 @@ from urllib.parse import urlencode
 
 import pytest
 from clusters import make_cluster, page
+from search_pg import BACKENDS, Built, pg_server  # noqa: F401 - pg_server: a fixture
 
-from sitegen.build import build
 from sitegen.search.service import SearchService
 
 # Each term is repeated on two pages or more, as a cluster's own vocabulary is; 研究所 is named once,
@@ -30,11 +30,11 @@ FILES = {
 }
 
 
-@pytest.fixture(scope="module")
-def app(tmp_path_factory) -> SearchService:
-    root = make_cluster(tmp_path_factory.mktemp("vocabulary") / "site", FILES)
-    build(root, root / "build" / "site")
-    return SearchService(root / "build" / "search")
+@pytest.fixture(scope="module", params=BACKENDS)
+def app(request, tmp_path_factory) -> SearchService:
+    index = Built(make_cluster(tmp_path_factory.mktemp("vocabulary") / "site", FILES), request.param, request)
+    index.build()
+    return index.app
 
 
 def api(app: SearchService, q: str) -> dict:

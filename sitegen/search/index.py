@@ -82,15 +82,16 @@ def _locked(search_dir: Path) -> Iterator[None]:
 
 
 def update_index(cluster: Cluster, search_dir: Path, shells: Mapping[str, str],
-                 templates: Mapping[str, str], meta: Mapping) -> IndexReport:
-    """Bring the index up to date with ``cluster`` and make the result current."""
+                 templates: Mapping[str, str], meta: Mapping, dsn: str | None = None) -> IndexReport:
+    """Bring the index up to date with ``cluster`` and make the result current. ``dsn``: the
+    PostgreSQL backend's database, when not the one SITEGEN_SEARCH_DSN names."""
     search_dir.mkdir(parents=True, exist_ok=True)
     with _locked(search_dir):
-        return _update(cluster, search_dir, shells, templates, meta)
+        return _update(cluster, search_dir, shells, templates, meta, dsn)
 
 
 def _update(cluster: Cluster, search_dir: Path, shells: Mapping[str, str],
-            templates: Mapping[str, str], meta: Mapping) -> IndexReport:
+            templates: Mapping[str, str], meta: Mapping, dsn: str | None) -> IndexReport:
     backend = cluster.site.search.backend
     seg = segmenter(extra_words(cluster))
     analysis = f"{SCHEMA_VERSION}/{seg.fingerprint}/{backend}"
@@ -104,12 +105,12 @@ def _update(cluster: Cluster, search_dir: Path, shells: Mapping[str, str],
     writer = None
     try:
         staging.mkdir(parents=True)
-        writer = open_writer(backend, staging / "index", None if full else previous / "index", full, name)
+        writer = open_writer(backend, staging / "index", None if full else previous / "index", full, name, dsn)
         if not full and backend == "postgres" and writer.version_in_database() != previous.name:
             # The database holds another version than this folder (another build, or a kill
             # between the database's commit and the folder's rename): start again from nothing.
             writer.cancel()
-            full, writer = True, open_writer(backend, staging / "index", None, True, name)
+            full, writer = True, open_writer(backend, staging / "index", None, True, name, dsn)
         old = {} if full else _read_json(previous / "manifest.json")
         entries = {pid: entry(cluster, page) for pid, page in cluster.pages.items()}
         manifest = {pid: e.fingerprint for pid, e in entries.items()}
@@ -152,11 +153,12 @@ def _update(cluster: Cluster, search_dir: Path, shells: Mapping[str, str],
     return IndexReport(search_dir / name, full, len(added), len(changed), len(removed), len(manifest))
 
 
-def open_writer(backend: str, folder: Path, previous: Path | None, full: bool, version: str):
+def open_writer(backend: str, folder: Path, previous: Path | None, full: bool, version: str,
+                dsn: str | None = None):
     """The index writer of a backend: add, delete, words_of, commit, cancel (see whoosh_store)."""
     if backend == "postgres":
         from .pg_store import PgWriter
-        return PgWriter(full, version)
+        return PgWriter(full, version, dsn)
     from .whoosh_store import WhooshWriter
     return WhooshWriter(folder, previous)
 

@@ -34,20 +34,21 @@ COLUMNS = ("id", "grams", "title_grams", "chars", "docno_keys", "dept", "kind", 
 STORED = "id, title, url, source, dept, date, column_name, kind, docno, docno_keys, text"
 
 
-def dsn() -> str:
-    """The connection string, from the environment only: it holds a password, the repository must not."""
-    value = os.environ.get(DSN_ENV, "").strip()
+def dsn(given: str | None = None) -> str:
+    """The connection string, from the environment only: it holds a password, the repository must
+    not. (``given`` is for tests and tools that hold several databases at once.)"""
+    value = (given or os.environ.get(DSN_ENV, "")).strip()
     if not value:
         raise OutputError(f"search.backend is postgres in site.yaml, but {DSN_ENV} is not set: set it to the "
                           "database's connection string (e.g. postgresql://sitegen@db.internal/sitegen)")
     return value
 
 
-def connect(autocommit: bool = False):
+def connect(given: str | None = None, autocommit: bool = False):
     import psycopg
 
     try:
-        conn = psycopg.connect(dsn(), autocommit=autocommit, connect_timeout=10)
+        conn = psycopg.connect(dsn(given), autocommit=autocommit, connect_timeout=10)
     except psycopg.Error as e:
         raise OutputError(f"could not connect to the search database ({DSN_ENV}): {str(e).strip()}") from e
     conn.execute(f"SET statement_timeout = {STATEMENT_TIMEOUT_MS}")
@@ -87,8 +88,8 @@ class PgWriter:
     """Changes to the PostgreSQL index in one transaction; ``commit`` makes them visible together
     with the version they belong to. ``full``: a new table, swapped in at commit."""
 
-    def __init__(self, full: bool, version: str):
-        self.conn = connect()
+    def __init__(self, full: bool, version: str, given_dsn: str | None = None):
+        self.conn = connect(given_dsn)
         self.full = full
         self.version = version
         self.table = f"{TABLE}_new" if full else TABLE
@@ -111,6 +112,8 @@ class PgWriter:
             return found[0] if found else None
 
     def words_of(self, ids: Iterable[str]) -> list[str]:
+        if self.full:
+            return []       # a new table: nothing was counted yet
         with self.conn.cursor() as cur:
             cur.execute(f"SELECT words FROM {TABLE} WHERE id = ANY(%s)", (list(ids),))
             return [w for (words,) in cur.fetchall() for w in words.split()]
@@ -232,8 +235,8 @@ def _stored(r: tuple) -> dict:
 class PgSearcher:
     """``query.Searcher`` over the PostgreSQL index; one connection per thread."""
 
-    def __init__(self):
-        self.conn = connect(autocommit=True)
+    def __init__(self, given_dsn: str | None = None):
+        self.conn = connect(given_dsn, autocommit=True)
 
     def fetch(self, keys: Sequence[str]) -> list[dict]:
         if not keys:

@@ -57,8 +57,9 @@ class BadRequest(ValueError):
 class Generation:
     """One published version of the index and everything the service reads from it."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, dsn: str | None = None):
         self.path = path
+        self.dsn = dsn
         self.meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
         self.shells = {p.stem: p.read_text(encoding="utf-8") for p in (path / "shells").glob("*.html")}
         self.env = environment(Theme("search", (path / "templates",), {}))
@@ -79,7 +80,11 @@ class Generation:
         # whoosh searchers keep file positions: one per thread, reused across requests.
         s = getattr(self._local, "searcher", None)
         if s is None:
-            s = self._local.searcher = WhooshSearcher(self.path / "index")
+            if self.meta.get("backend") == "postgres":
+                from .pg_store import PgSearcher
+                s = self._local.searcher = PgSearcher(self.dsn)
+            else:
+                s = self._local.searcher = WhooshSearcher(self.path / "index")
         return s
 
 
@@ -87,8 +92,11 @@ class SearchService:
     """The WSGI application. It follows ``search_dir/current`` and switches to a new version
     of the index at the first request after a build has published one."""
 
-    def __init__(self, search_dir: Path):
+    def __init__(self, search_dir: Path, dsn: str | None = None):
+        """``dsn``: for the PostgreSQL backend, the database to read (a read replica will do);
+        by default the one SITEGEN_SEARCH_DSN names."""
         self.search_dir = Path(search_dir)
+        self.dsn = dsn
         self._generation: Generation | None = None
         self._lock = threading.Lock()
 
@@ -100,7 +108,7 @@ class SearchService:
         if loaded is None or loaded.path != target:
             with self._lock:
                 if self._generation is None or self._generation.path != target:
-                    self._generation = Generation(target)
+                    self._generation = Generation(target, self.dsn)
                 loaded = self._generation
         return loaded
 
