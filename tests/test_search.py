@@ -310,6 +310,21 @@ def test_a_wrong_search_setting_is_a_clear_problem(tmp_path):
     ]
 
 
+def test_the_postgres_backend_without_a_connection_string_is_a_clear_error(tmp_path, monkeypatch):
+    from sitegen.errors import OutputError
+    monkeypatch.delenv("SITEGEN_SEARCH_DSN", raising=False)
+    root = make_cluster(tmp_path / "site", {"site.yaml": SITE_YAML + "search: {backend: postgres}\n"})
+    with pytest.raises(OutputError) as failed:
+        build(root, root / "build" / "site")
+    assert str(failed.value) == ("search.backend is postgres in site.yaml, but SITEGEN_SEARCH_DSN is not set: set it "
+                                 "to the database's connection string (e.g. postgresql://sitegen@db.internal/sitegen)")
+    monkeypatch.setenv("SITEGEN_SEARCH_DSN", "postgresql://nobody@127.0.0.1:1/none")
+    with pytest.raises(OutputError) as failed:
+        build(root, root / "build" / "site")
+    assert str(failed.value).startswith("could not connect to the search database (SITEGEN_SEARCH_DSN): ")
+    assert not (root / "build" / "search" / "current").exists()
+
+
 def test_empty_query_shows_the_form_and_hot_words(app):
     soup = results_page(app)
     assert soup.select_one("#search-q")["value"] == "" and not soup.select(".search-results")

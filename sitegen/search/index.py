@@ -19,7 +19,9 @@ so that a request already running on it can finish.
 from __future__ import annotations
 
 import fcntl
+import gc
 import json
+import multiprocessing
 import os
 import re
 import shutil
@@ -33,9 +35,11 @@ from ..model import Cluster
 from ..urls import PORTAL
 from .analysis import CJK_RUN, fold, segmenter
 from .lexicon import Lexicon
-from .schema import SCHEMA_VERSION, entry, page_words
+from .schema import SCHEMA_VERSION, analyse, entry
 
 CURRENT = "current"
+PARALLEL_FROM = 400     # pages to analyse before worker processes pay for their start
+WORKERS = 2             # analysis processes at most (and no more than the machine's CPUs)
 VERSION = re.compile(r"^v(\d{6})$")
 
 
@@ -124,10 +128,10 @@ def _update(cluster: Cluster, search_dir: Path, shells: Mapping[str, str],
         writer.delete(changed + removed)
         # Oldest first: whoosh's document numbers then follow dates, so a month is one stretch
         # of each segment and a query can read the newest months without walking the whole index.
-        for pid in sorted(added + changed, key=lambda p: (entries[p].date, p)):
-            words = page_words(entries[pid], seg)
-            counts.update(words)
-            writer.add(entries[pid], words)
+        for analysed in _analysed([entries[p] for p in sorted(added + changed, key=lambda p: (entries[p].date, p))],
+                                  extra_words(cluster)):
+            counts.update(analysed.words)
+            writer.add(analysed)
 
         pinned = {fold(w) for w in extra_words(cluster)} | {
             fold(k) for e in entries.values() for k in e.keywords if CJK_RUN.fullmatch(fold(k))}
@@ -151,6 +155,37 @@ def _update(cluster: Cluster, search_dir: Path, shells: Mapping[str, str],
     _point_current(search_dir, name)
     _prune(search_dir, keep={name, previous.name if previous else name})
     return IndexReport(search_dir / name, full, len(added), len(changed), len(removed), len(manifest))
+
+
+def _analysed(todo: list, words: tuple[str, ...]) -> Iterator:
+    """``schema.analyse`` of each entry, in order: in worker processes when there are many
+    (segmenting and counting tokens is half of a cold index's work, and the writer, in this
+    process, the other half), here when there are few (a process costs more to start)."""
+    workers = min(WORKERS, os.cpu_count() or 1)
+    if len(todo) < PARALLEL_FROM or workers < 2:
+        seg = segmenter(words)
+        yield from (analyse(e, seg) for e in todo)
+        return
+    # Forked, so the workers start with the dictionary loaded; frozen objects are left alone by
+    # their garbage collector, so the cluster's memory stays shared instead of copied.
+    gc.freeze()
+    try:
+        with multiprocessing.get_context("fork").Pool(workers, _start_worker, (words,)) as pool:
+            yield from pool.imap(_analyse_in_worker, todo, chunksize=32)
+    finally:
+        gc.unfreeze()
+
+
+_worker_segmenter = None
+
+
+def _start_worker(words: tuple[str, ...]) -> None:
+    global _worker_segmenter
+    _worker_segmenter = segmenter(words)
+
+
+def _analyse_in_worker(e):
+    return analyse(e, _worker_segmenter)
 
 
 def open_writer(backend: str, folder: Path, previous: Path | None, full: bool, version: str,

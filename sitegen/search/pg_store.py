@@ -15,14 +15,14 @@ see the old index or the new one, never a mixture.
 from __future__ import annotations
 
 import os
-import zlib
 from collections.abc import Iterable, Sequence
 from datetime import datetime, time
 
 from ..errors import OutputError
 from . import query as Q
-from .analysis import CJK_RUN, doc_number_keys, fold, grams
+from .analysis import CJK_RUN, doc_number_keys, fold
 from .query import Checker, Filters, Found, Unit, as_typed_check, query_tokens
+from .schema import Analysed
 
 DSN_ENV = "SITEGEN_SEARCH_DSN"
 TABLE = "sitegen_search_docs"
@@ -70,18 +70,13 @@ def _ddl(table: str) -> list[str]:
     ]
 
 
-def row(e, words: list[str]) -> tuple:
+def row(a: Analysed) -> tuple:
     """One page as the table's columns (the same content as ``schema.document`` gives whoosh)."""
-    extra = " ".join(x for x in (*e.keywords, e.doc_number, e.index_no, e.topic) if x)
-    body = f"{e.text}\n{e.summary}\n{extra}"
-    title = fold(e.title)
-    title_grams = set(grams(title))
-    all_grams = title_grams | set(grams(fold(body)))
-    chars = {c for c in fold(e.title + body) if CJK_RUN.fullmatch(c)}
+    e = a.entry
     keys = doc_number_keys(e.doc_number) if e.doc_number else []
-    return (e.id, sorted(all_grams), sorted(title_grams), sorted(chars), keys, e.dept, e.kind, e.topic, e.date,
-            e.title, e.url, e.source, e.column, e.doc_number, fold(e.index_no.strip()) if e.index_no else None,
-            zlib.compress(body.encode("utf-8", "surrogatepass"), 6), " ".join(words))
+    return (e.id, sorted(a.title_grams.keys() | a.body_grams.keys()), sorted(a.title_grams), list(a.chars), keys,
+            e.dept, e.kind, e.topic, e.date, e.title, e.url, e.source, e.column, e.doc_number,
+            fold(e.index_no.strip()) if e.index_no else None, a.text, " ".join(a.words))
 
 
 class PgWriter:
@@ -123,8 +118,8 @@ class PgWriter:
         if ids and not self.full:
             self.conn.execute(f"DELETE FROM {TABLE} WHERE id = ANY(%s)", (ids,))
 
-    def add(self, entry, words: list[str]) -> None:
-        self._rows.append(row(entry, words))
+    def add(self, analysed: Analysed) -> None:
+        self._rows.append(row(analysed))
         if len(self._rows) >= 500:
             self._flush()
 
