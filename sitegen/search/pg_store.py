@@ -44,14 +44,15 @@ def dsn(given: str | None = None) -> str:
     return value
 
 
-def connect(given: str | None = None, autocommit: bool = False):
+def connect(given: str | None = None, autocommit: bool = False, timeout_ms: int = 0):
     import psycopg
 
     try:
         conn = psycopg.connect(dsn(given), autocommit=autocommit, connect_timeout=10)
     except psycopg.Error as e:
         raise OutputError(f"could not connect to the search database ({DSN_ENV}): {str(e).strip()}") from e
-    conn.execute(f"SET statement_timeout = {STATEMENT_TIMEOUT_MS}")
+    # A query is bounded in time too; a load and an index build are not (0: no limit).
+    conn.execute(f"SET statement_timeout = {int(timeout_ms)}")
     return conn
 
 
@@ -231,7 +232,7 @@ class PgSearcher:
     """``query.Searcher`` over the PostgreSQL index; one connection per thread."""
 
     def __init__(self, given_dsn: str | None = None):
-        self.conn = connect(given_dsn, autocommit=True)
+        self.conn = connect(given_dsn, autocommit=True, timeout_ms=STATEMENT_TIMEOUT_MS)
 
     def fetch(self, keys: Sequence[str]) -> list[dict]:
         if not keys:

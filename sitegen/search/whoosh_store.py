@@ -12,6 +12,7 @@ from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh import query as wq
+from whoosh import scoring
 from whoosh.searching import Searcher as WSearcher
 from whoosh.writing import SegmentWriter
 
@@ -194,12 +195,31 @@ def _link_tree(source: Path, target: Path) -> None:
                 shutil.copy2(path, target / path.name)
 
 
+class LengthsInMemory(scoring.BM25F):
+    """whoosh's BM25F, with each document's field lengths read once into a list instead of
+    from the lengths column for every posting scored (a third of a common word's query time).
+    The scores are the same."""
+
+    def scorer(self, searcher, fieldname, text, qf=1):
+        scorer = super().scorer(searcher, fieldname, text, qf)
+        if hasattr(scorer, "dfl"):
+            scorer.dfl = _lengths(searcher.reader(), fieldname).__getitem__
+        return scorer
+
+
+def _lengths(reader, fieldname: str) -> list[int]:
+    cache = reader.__dict__.setdefault("_sitegen_lengths", {})
+    if fieldname not in cache:
+        cache[fieldname] = [reader.doc_field_length(n, fieldname, 1) for n in range(reader.doc_count_all())]
+    return cache[fieldname]
+
+
 class WhooshSearcher:
     """``query.Searcher`` over a whoosh index; one per thread (whoosh keeps file positions)."""
 
     def __init__(self, folder: Path):
         self.index = whoosh_index.open_dir(str(folder))
-        self.searcher = self.index.searcher()
+        self.searcher = self.index.searcher(weighting=LengthsInMemory())
 
     def found(self, units: list[Unit], f: Filters, any_unit: bool = False) -> Found:
         return _found(self.searcher, units, f, any_unit)
