@@ -39,7 +39,9 @@ from .schema import SCHEMA_VERSION, analyse, entry
 
 CURRENT = "current"
 PARALLEL_FROM = 400     # pages to analyse before worker processes pay for their start
-WORKERS = 2             # analysis processes at most (and no more than the machine's CPUs)
+# Analysis processes: one per CPU, up to 4 (beyond that the one writer, in this process, is the
+# bottleneck and more workers only hold more pages in memory).
+WORKERS = 4
 VERSION = re.compile(r"^v(\d{6})$")
 
 
