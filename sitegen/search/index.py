@@ -2,7 +2,7 @@
 
     build/search/
       current -> v000012          a symbolic link, replaced in one rename
-      v000012/index/              the whoosh index
+      v000012/index/              the whoosh index (with PostgreSQL: the documents are in the database)
       v000012/manifest.json       page id -> fingerprint of what was indexed
       v000012/lexicon.json        the vocabulary (document frequencies, pinyin)
       v000012/meta.json           names, filters, hot words, synonyms for the service
@@ -137,7 +137,8 @@ def _update(cluster: Cluster, search_dir: Path, shells: Mapping[str, str],
 
         pinned = {fold(w) for w in extra_words(cluster)} | {
             fold(k) for e in entries.values() for k in e.keywords if CJK_RUN.fullmatch(fold(k))}
-        Lexicon.from_counts(+counts, old_lexicon.words if old_lexicon else None, pinned).save(staging / "lexicon.json")
+        lexicon = Lexicon.from_counts(+counts, old_lexicon.words if old_lexicon else None, pinned, _map)
+        lexicon.save(staging / "lexicon.json")
         _write_json(staging / "manifest.json", manifest)
         for folder, files in (("shells", shells), ("templates", templates)):
             (staging / folder).mkdir()
@@ -176,6 +177,16 @@ def _analysed(todo: list, words: tuple[str, ...]) -> Iterator:
             yield from pool.imap(_analyse_in_worker, todo, chunksize=32)
     finally:
         gc.unfreeze()
+
+
+def _map(f, items) -> list:
+    """``map``, in worker processes for many items (the pinyin of a new lexicon's words)."""
+    items = list(items)
+    workers = min(WORKERS, os.cpu_count() or 1)
+    if len(items) < 5_000 or workers < 2:
+        return list(map(f, items))
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        return pool.map(f, items, chunksize=256)
 
 
 _worker_segmenter = None
