@@ -124,8 +124,8 @@ def _update(cluster: Cluster, search_dir: Path, shells: Mapping[str, str],
         changed = [pid for pid in manifest if pid in old and old[pid] != manifest[pid]]
         removed = [pid for pid in old if pid not in manifest]
 
-        old_lexicon = None if full else Lexicon.load(previous / "lexicon.json")
-        counts = old_lexicon.counts() if old_lexicon else Counter()
+        old_lexicon = {} if full else Lexicon.entries(previous / "lexicon.json")
+        counts = Counter({w: e[0] for w, e in old_lexicon.items()})
         counts.subtract(writer.words_of(changed + removed))
         writer.delete(changed + removed)
         # Oldest first: whoosh's document numbers then follow dates, so a month is one stretch
@@ -137,7 +137,7 @@ def _update(cluster: Cluster, search_dir: Path, shells: Mapping[str, str],
 
         pinned = {fold(w) for w in extra_words(cluster)} | {
             fold(k) for e in entries.values() for k in e.keywords if CJK_RUN.fullmatch(fold(k))}
-        lexicon = Lexicon.from_counts(+counts, old_lexicon.words if old_lexicon else None, pinned, _map)
+        lexicon = Lexicon.from_counts(+counts, old_lexicon, pinned, _map)
         lexicon.save(staging / "lexicon.json")
         _write_json(staging / "manifest.json", manifest)
         for folder, files in (("shells", shells), ("templates", templates)):

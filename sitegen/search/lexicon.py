@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -96,9 +95,6 @@ class Lexicon:
         entry = self.offered.get(word)
         return entry[0] if entry else 0
 
-    def counts(self) -> Counter:
-        return Counter({w: e[0] for w, e in self.words.items()})
-
     # ------------------------------------------------------------ pinyin
 
     def from_pinyin(self, letters: str, limit: int = 5) -> tuple[str, ...]:
@@ -164,5 +160,10 @@ class Lexicon:
 
     @staticmethod
     def load(path: Path) -> Lexicon:
+        return Lexicon.of(Lexicon.entries(path))
+
+    @staticmethod
+    def entries(path: Path) -> dict[str, tuple[int, str, str]]:
+        """The saved counts and pinyin alone, without the lookups (what an update starts from)."""
         data = json.loads(path.read_text(encoding="utf-8"))
-        return Lexicon.of({w: (int(e[0]), str(e[1]), str(e[2])) for w, e in data["words"].items()})
+        return {w: (int(e[0]), str(e[1]), str(e[2])) for w, e in data["words"].items()}
