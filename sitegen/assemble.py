@@ -174,7 +174,8 @@ def _columns(records: Records, problems: list[Problem]) -> tuple[dict[str, Colum
         contact = Contact(**dept.contact.model_dump())
         departments[slug] = Department(slug, dept.name, dept.short_name, dept.code, dept.order, dept.accent,
                                        dept.banner, dept.intro, contact, tuple(ids), home_url(slug),
-                                       records.department_files[slug], dept.featured_services)
+                                       records.department_files[slug], dept.featured_services,
+                                       dept.search.hot_words if dept.search else None)
     return columns, departments
 
 

@@ -184,7 +184,8 @@ def build(root: Path, out: Path | None = None, progress: Progress | None = None,
     if index:
         with clock.stage("index"):
             try:
-                indexed = index_cluster(cluster, theme, env, search_dir(out))
+                kept = frozenset(r.search for r in releases(out) if r.search)
+                indexed = index_cluster(cluster, theme, env, search_dir(out), keep=kept)
             except OSError as e:
                 raise OutputError(f"could not write the search index {search_dir(out)}: {e.strerror or e}") from e
             release.set_search(indexed.path.name)

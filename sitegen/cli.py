@@ -349,9 +349,8 @@ def search_serve(host: str, port: int, index_dir: Path, threads: int) -> None:
     Put it behind the web server that serves build/site (see deploy/nginx.conf). A new build
     is picked up at the next request, without a restart.
     """
-    import waitress
-
     from .search.index import current_version
+    from .search.server import serve
     from .search.service import SearchService
 
     index_dir = index_dir.resolve()
@@ -359,8 +358,7 @@ def search_serve(host: str, port: int, index_dir: Path, threads: int) -> None:
         click.echo(f"warning: no index in {index_dir} yet; searches answer 503 until `sitegen build` writes one",
                    err=True)
     click.echo(f"Search service for {index_dir} on http://{host}:{port}/search/  (Ctrl+C to stop)")
-    waitress.serve(SearchService(index_dir), host=host, port=port, threads=threads, ident="sitegen-search",
-                   _quiet=True)
+    serve(SearchService(index_dir), host, port, threads)
 
 @main.group("rights")
 def rights_group() -> None:

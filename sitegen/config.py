@@ -353,6 +353,15 @@ class RightsSpec(Strict):
     groups: Annotated[dict[Slug, Identities], Field(max_length=200)] = {}
 
 
+HotWords = Annotated[tuple[Text20, ...], Field(max_length=12)]
+
+
+class DepartmentSearchSpec(Strict):
+    """A department's own hot words, shown on its sub-site instead of site.yaml's."""
+
+    hot_words: HotWords
+
+
 class DepartmentSpec(Strict):
     name: Text40
     short_name: Text16
@@ -366,6 +375,7 @@ class DepartmentSpec(Strict):
     editors: Identities = ()     # who may change content/<slug>/ (rights.py)
     # The guides (file names under content/<dept>/bsfw/) its home page shows under 办事服务.
     featured_services: Annotated[tuple[Slug, ...], Field(max_length=12)] = ()
+    search: DepartmentSearchSpec | None = None
 
 
 class GovMark(Strict):
@@ -459,11 +469,15 @@ class XxgkSpec(Strict):
 
 
 class SearchSpec(Strict):
-    """What the admin tunes in the cluster search: synonym groups and the hot words under the box."""
+    """What the admin tunes in the cluster search: synonym groups, the hot words under the box
+    (a department's YAML may set its own), and the backend that holds the index."""
 
     synonyms: Annotated[tuple[Annotated[tuple[Text20, ...], Field(min_length=2, max_length=20)], ...],
                         Field(max_length=2000)] = ()
-    hot_words: Annotated[tuple[Text20, ...], Field(max_length=12)] = ()
+    hot_words: HotWords = ()
+    # whoosh: files beside the web root. postgres: a PostgreSQL database, whose connection string
+    # is read from the environment variable SITEGEN_SEARCH_DSN, never from the repository.
+    backend: Literal["whoosh", "postgres"] = "whoosh"
 
 
 def _iso_date(value: Any) -> date:

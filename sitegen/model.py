@@ -165,6 +165,7 @@ class Department:
     url: str
     source: str
     featured_services: tuple[str, ...] = ()   # guide file names its home shows under 办事服务
+    hot_words: tuple[str, ...] | None = None   # its own search hot words; None: site.yaml's
 
 
 @value

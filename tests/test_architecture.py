@@ -43,10 +43,10 @@ LIBRARIES = {
     "whoosh": {"search"},
     "rjieba": {"search"}, "opencc": {"search"}, "pypinyin": {"search"},
     "livereload": {"serve"}, "tornado": {"serve"}, "watchfiles": {"serve"},
-    "click": {"cli"}, "waitress": {"cli"},
+    "click": {"cli"}, "waitress": {"cli", "search", "letters"},
     "chinese_calendar": {"disclosure", "letters"},
     "sqlite3": {"cache", "letters"},
-    "psycopg": {"letters"}, "argon2": {"letters"},
+    "psycopg": {"letters", "search"}, "argon2": {"letters"},
 }
 
 

@@ -13,6 +13,7 @@ from urllib.parse import quote, urlencode
 import pytest
 from bs4 import BeautifulSoup
 from clusters import SITE_YAML, item, make_cluster, page
+from search_pg import BACKENDS, Built, pg_server  # noqa: F401 - pg_server: a fixture
 
 from sitegen.build import assign, build
 from sitegen.search.analysis import doc_number_key, fold, grams
@@ -46,17 +47,24 @@ PAGES = {
 }
 
 
-@pytest.fixture(scope="module")
-def site(tmp_path_factory) -> Path:
+@pytest.fixture(scope="module", params=BACKENDS)
+def built(request, tmp_path_factory) -> Built:
+    """The fixture cluster built once per backend: every test that asks it runs on both."""
     root = make_cluster(tmp_path_factory.mktemp("search") / "site", PAGES)
     assign(root)
-    build(root, root / "build" / "site")
-    return root
+    result = Built(root, request.param, request)
+    result.build()
+    return result
 
 
 @pytest.fixture(scope="module")
-def app(site) -> SearchService:
-    return SearchService(site / "build" / "search")
+def site(built) -> Path:
+    return built.root
+
+
+@pytest.fixture(scope="module")
+def app(built) -> SearchService:
+    return built.app
 
 
 def call(app, path: str = "/search/", query: str = "", method: str = "GET") -> tuple[str, dict, bytes]:
@@ -103,8 +111,8 @@ def test_folding_keeps_length_and_makes_traditional_and_full_width_one():
     assert fold(text) == "医疗保障 abc123 电子政务" and len(fold(text)) == len(text)
 
 
-def test_grams_are_bigrams_with_the_run_end_and_letter_runs_whole():
-    assert grams("智慧城市，2024年") == ["智慧", "慧城", "城市", "市", "2024", "年"]
+def test_grams_are_bigrams_with_the_run_ends_and_letter_runs_whole():
+    assert grams("智慧城市，2024年") == ["智慧", "慧城", "城市", "智", "市", "2024", "年"]
 
 
 def test_doc_number_keys_ignore_the_kind_of_bracket():
@@ -114,13 +122,15 @@ def test_doc_number_keys_ignore_the_kind_of_bracket():
 # ---------------------------------------------------------------- the index on disk
 
 
-def test_index_lives_beside_the_web_root_behind_an_atomic_current_link(site):
+def test_index_lives_beside_the_web_root_behind_an_atomic_current_link(built):
+    site = built.root
     search = site / "build" / "search"
     assert (search / "current").is_symlink()
     version = current_version(search)
     assert version is not None and version.parent == search
-    assert {p.name for p in version.iterdir()} >= {"index", "manifest.json", "lexicon.json", "meta.json",
-                                                   "shells", "templates"}
+    # The documents are in the database with postgres: the folder keeps the rest.
+    assert {p.name for p in version.iterdir()} == {"manifest.json", "lexicon.json", "meta.json", "shells",
+                                                   "templates"} | ({"index"} if built.backend == "whoosh" else set())
     assert not list((site / "build" / "site").rglob("*.seg"))      # nothing of the index in the web root
     manifest = json.loads((version / "manifest.json").read_text(encoding="utf-8"))
     assert "jxj/gzdt/smart" in manifest and "portal/zwyw/portal-news" in manifest
@@ -231,12 +241,13 @@ def test_results_page_shows_count_department_date_and_marks(app):
     assert soup.title.get_text().startswith("医保 - 搜索结果")
 
 
-def test_pagination_and_the_result_window(site, tmp_path):
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_pagination_and_the_result_window(backend, request, tmp_path):
     many = {f"content/jxj/gzdt/n{i:02d}.md": page(f"第{i}期专项工作简报", f"2024-02-{i % 28 + 1:02d} 09:00", "专项工作推进顺利。")
             for i in range(25)}
-    root = make_cluster(tmp_path / "site", many)
-    build(root, root / "build" / "site")
-    app = SearchService(root / "build" / "search")
+    index = Built(make_cluster(tmp_path / "site", many), backend, request)
+    index.build()
+    app = index.app
     assert api(app, q="专项工作")["total"] == 25
     third = api(app, q="专项工作", page="3")
     assert third["page"] == 3 and third["pages"] == 3 and len(third["results"]) == 5
@@ -254,6 +265,64 @@ def test_hot_words_under_every_search_box(site):
     assert form["action"] == "/search/" and form.select_one('input[name="dept"]')["value"] == "jxj"
     buttons = form.select('button[name="q"]')
     assert [b["value"] for b in buttons] == [b.get_text() for b in buttons] == ["智慧城市", "医保"]
+
+
+def test_a_department_yaml_sets_its_own_hot_words(tmp_path):
+    """site.yaml's hot words are the default; a department's `search: {hot_words: …}` replaces
+    them on its sub-site and its scoped results page, and an empty list shows none."""
+    from clusters import DEPT_YAML
+    root = make_cluster(tmp_path / "site", {
+        "site.yaml": SEARCH_YAML,
+        "departments/jxj.yaml": DEPT_YAML + "search:\n  hot_words: [技术改造, 中小企业]\n",
+        "departments/jyj.yaml": DEPT_YAML.replace("经济和信息化局", "教育局").replace("市经信局", "市教育局")
+        .replace("113399000020000548", "11339900002000059P") + "search: {hot_words: []}\n",
+        "content/jyj/gzdt/a.md": page("开学工作", "2024-03-01 09:00", "义务教育学校开学。"),
+        "content/jyj/xxgk/zn.md": page("测试市教育局政府信息公开指南", "2024-01-05 09:00", "指南正文。"),
+        "content/jyj/xxgk/zd.md": page("测试市教育局政府信息公开工作制度", "2024-01-05 09:00", "制度正文。"),
+    })
+    build(root, root / "build" / "site")
+
+    def shown(path: str) -> list[str]:
+        soup = BeautifulSoup((root / "build/site" / path).read_text(encoding="utf-8"), "html.parser")
+        return [b["value"] for b in soup.select("form.hot-words button")]
+
+    assert shown("index.html") == ["智慧城市", "医保"]
+    assert shown("jxj/index.html") == ["技术改造", "中小企业"]
+    assert shown("jyj/index.html") == []
+    app = SearchService(root / "build" / "search")
+    assert [a.get_text() for a in results_page(app, dept="jxj").select(".search-hot a")] == ["技术改造", "中小企业"]
+    assert [a.get_text() for a in results_page(app).select(".search-hot a")] == ["智慧城市", "医保"]
+    assert results_page(app, dept="jyj").select(".search-hot a") == []
+
+
+def test_a_wrong_search_setting_is_a_clear_problem(tmp_path):
+    from clusters import DEPT_YAML
+
+    from sitegen.errors import BuildFailed
+    root = make_cluster(tmp_path / "site", {"departments/jxj.yaml": DEPT_YAML + "search: {hot: [a]}\n",
+                                            "site.yaml": SITE_YAML + "search: {backend: elastic}\n"})
+    with pytest.raises(BuildFailed) as failed:
+        build(root, root / "build" / "site")
+    assert sorted(str(p) for p in failed.value.problems) == [
+        "departments/jxj.yaml:11: search.hot: expected a known field ('hot_words'), found the unknown field 'hot'",
+        "departments/jxj.yaml:11: search.hot_words: expected a value (this field is required), found nothing",
+        "site.yaml:15: search.backend: expected one of whoosh or postgres, found 'elastic'",
+    ]
+
+
+def test_the_postgres_backend_without_a_connection_string_is_a_clear_error(tmp_path, monkeypatch):
+    from sitegen.errors import OutputError
+    monkeypatch.delenv("SITEGEN_SEARCH_DSN", raising=False)
+    root = make_cluster(tmp_path / "site", {"site.yaml": SITE_YAML + "search: {backend: postgres}\n"})
+    with pytest.raises(OutputError) as failed:
+        build(root, root / "build" / "site")
+    assert str(failed.value) == ("search.backend is postgres in site.yaml, but SITEGEN_SEARCH_DSN is not set: set it "
+                                 "to the database's connection string (e.g. postgresql://sitegen@db.internal/sitegen)")
+    monkeypatch.setenv("SITEGEN_SEARCH_DSN", "postgresql://nobody@127.0.0.1:1/none")
+    with pytest.raises(OutputError) as failed:
+        build(root, root / "build" / "site")
+    assert str(failed.value).startswith("could not connect to the search database (SITEGEN_SEARCH_DSN): ")
+    assert not (root / "build" / "search" / "current").exists()
 
 
 def test_empty_query_shows_the_form_and_hot_words(app):
@@ -323,6 +392,28 @@ def test_wildcards_do_not_expand_and_one_character_expansion_is_bounded(app):
     assert api(app, q="市")["total"] >= 1
 
 
+def test_a_word_asked_many_times_is_asked_once(app):
+    assert api(app, q="通知 " * 30) == api(app, q="通知")
+    assert api(app, q="的" * 50)["notices"] == []
+
+
+def test_the_index_terms_one_query_reads_are_bounded(app):
+    """Each one-character word reads up to MAX_EXPAND terms: 16 of them are cut to what fits."""
+    data = api(app, q="的 一 是 在 不 了 有 和 人 这 中 大 为 上 个 国")
+    assert data["notices"][0] == "搜索词太多，只按前3个词搜索。"
+
+
+def test_the_text_one_query_confirms_against_is_bounded(app, monkeypatch):
+    """Past MAX_CHECK characters of stored text, candidates are no longer read: the answer says
+    its count is an estimate instead of reading on."""
+    from sitegen.search import query
+    everything = api(app, q="通知")
+    assert everything["total_exact"] and everything["total"] >= 3
+    monkeypatch.setattr(query, "MAX_CHECK", 1)
+    bounded = api(app, q="通知")
+    assert not bounded["total_exact"] and bounded["total"] == 1
+
+
 def test_other_methods_and_paths(app):
     assert call(app, "/search/", "q=x", method="POST")[0] == "405 Method Not Allowed"
     assert call(app, "/search/nothing")[0] == "404 Not Found"
@@ -339,16 +430,17 @@ def test_without_an_index_the_service_says_so(tmp_path):
 # ---------------------------------------------------------------- incremental and atomic
 
 
-def test_rebuild_reindexes_only_what_changed_and_the_service_switches_without_restart(tmp_path):
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_rebuild_reindexes_only_what_changed_and_the_service_switches_without_restart(backend, request, tmp_path):
     root = make_cluster(tmp_path / "site", {
         "content/jxj/gzdt/a.md": page("第一篇动态", "2024-03-01 09:00", "原来的内容讲数据开放。"),
         "content/jxj/gzdt/b.md": page("第二篇动态", "2024-03-02 09:00", "不变的内容。"),
         "content/jxj/gzdt/c.md": page("第三篇动态", "2024-03-03 09:00", "将被删除的内容。"),
     })
-    out = root / "build" / "site"
-    first = build(root, out).search
+    index = Built(root, backend, request)
+    first = index.build().search
     assert first.full and first.added == first.documents
-    app = SearchService(root / "build" / "search")
+    app = index.app
     assert titles(app, q="数据开放") == ["第一篇动态"]
     old_version = current_version(root / "build" / "search")
 
@@ -356,18 +448,20 @@ def test_rebuild_reindexes_only_what_changed_and_the_service_switches_without_re
                                                   encoding="utf-8")
     (root / "content/jxj/gzdt/c.md").unlink()
     (root / "content/jxj/gzdt/d.md").write_text(page("第四篇动态", "2024-03-04 09:00", "新增的内容。"), encoding="utf-8")
-    second = build(root, out).search
+    second = index.build().search
     assert (second.full, second.added, second.changed, second.removed) == (False, 1, 1, 1)
     assert second.documents == first.documents
     # The same service object answers from the new version at its next request.
     assert titles(app, q="数据开放") == [] and titles(app, q="公共数据") == ["第一篇动态"]
     assert titles(app, q="新增") == ["第四篇动态"] and titles(app, q="删除") == []
-    # The previous version is untouched and still complete, for requests that were running on it.
+    # The previous version is untouched and still complete, for requests that were running on it
+    # (whoosh; a database holds its newest commit only, which old and new versions both read).
     assert old_version.is_dir() and (old_version / "meta.json").is_file()
-    answer, _ = app.search(Generation(old_version), Request(q="数据开放"))
-    assert [h.title_text for h in answer.hits] == ["第一篇动态"]
+    if backend == "whoosh":
+        answer, _ = app.search(Generation(old_version), Request(q="数据开放"))
+        assert [h.title_text for h in answer.hits] == ["第一篇动态"]
 
-    third = build(root, out)       # nothing changed: no release, no new index version
+    third = index.build()       # nothing changed: no release, no new index version
     assert third.release is None and third.search is None
     versions = sorted(p.name for p in (root / "build" / "search").iterdir() if p.name.startswith("v"))
     assert versions == ["v000001", "v000002"]
@@ -389,15 +483,16 @@ def test_a_broken_results_template_fails_the_build_before_publishing_an_index(tm
     assert not search.exists() or not [p for p in search.iterdir() if p.name.startswith("v")]
 
 
-def test_a_query_with_more_candidates_than_the_window_is_bounded_newest_first(tmp_path, monkeypatch):
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_query_with_more_candidates_than_the_window_is_bounded_newest_first(backend, request, tmp_path, monkeypatch):
     """Above WINDOW candidates, a query reads month by month, newest first: sorting by date stays
     exact, and the count is marked as an estimate."""
     from sitegen.search import query
     many = {f"content/jxj/gzdt/m{i:02d}.md": page(f"第{i}期简报", f"2024-{i % 12 + 1:02d}-{i % 27 + 1:02d} 09:00",
                                                    "数据开放工作推进顺利。") for i in range(36)}
-    root = make_cluster(tmp_path / "site", many)
-    build(root, root / "build" / "site")
-    app = SearchService(root / "build" / "search")
+    index = Built(make_cluster(tmp_path / "site", many), backend, request)
+    index.build()
+    app = index.app
     everything = api(app, q="数据开放", sort="date")
     assert everything["total"] == 36 and everything["total_exact"]
     dates = [r["date"] for n in (1, 2, 3, 4) for r in api(app, q="数据开放", sort="date", page=str(n))["results"]]
@@ -411,7 +506,8 @@ def test_a_query_with_more_candidates_than_the_window_is_bounded_newest_first(tm
     assert "找到约" in results_page(app, q="数据开放").select_one(".search-status").get_text()
 
 
-def test_a_page_with_the_bigrams_apart_is_not_a_match(tmp_path, monkeypatch):
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_page_with_the_bigrams_apart_is_not_a_match(backend, request, tmp_path, monkeypatch):
     """All of a word's bigrams, but not next to each other: the stored text rules the page out,
     on the exact path and on the bounded one."""
     from sitegen.search import query
@@ -419,8 +515,9 @@ def test_a_page_with_the_bigrams_apart_is_not_a_match(tmp_path, monkeypatch):
         "content/jxj/gzdt/apart.md": page("园区动态", "2024-03-01 09:00", "智慧园区建成，慧城项目启动，城市更新提速。"),
         "content/jxj/gzdt/whole.md": page("建设动态", "2024-03-02 09:00", "智慧城市建设提速。"),
     })
-    build(root, root / "build" / "site")
-    app = SearchService(root / "build" / "search")
+    index = Built(root, backend, request)
+    index.build()
+    app = index.app
     assert titles(app, q="智慧城市") == ["建设动态"]
     for name, value in (("WINDOW", 0), ("MAX_PAGE", 1), ("PAGE_SIZE", 1), ("FIRST_READ", 1)):
         monkeypatch.setattr(query, name, value)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from urllib.parse import urlencode
 
 import pytest
@@ -101,3 +102,37 @@ def test_hot_words_on_every_page_find_something(demo):
         assert api(app, q=word)["total"] > 0, word
     home = (report.out / "index.html").read_text(encoding="utf-8")
     assert all(f'value="{w}"' in home for w in cluster.site.search.hot_words)
+
+
+def test_a_department_with_its_own_hot_words_shows_them_and_they_find_its_pages(demo):
+    report, cluster, app = demo
+    own = cluster.departments["jxj"].hot_words
+    assert own and not set(own) & set(cluster.site.search.hot_words)
+    home = (report.out / "jxj" / "index.html").read_text(encoding="utf-8")
+    assert all(f'value="{w}"' in home for w in own) and 'value="义务教育"' not in home
+    for word in own:
+        assert api(app, q=word, dept="jxj")["total"] > 0, word
+
+
+def test_the_readme_search_examples_work_on_the_demo(demo):
+    """The examples of the README's search section, taken from the README itself."""
+    _, _, app = demo
+    text = (REPO / "README.md").read_text(encoding="utf-8").split("\n## Search\n", 1)[1].split("\n- ", 1)[0]
+    full, initials = re.search(r"full, such as\s+`([a-z]+)`, or initials, such as `([a-z]+)`", text).groups()
+    typed, number = re.search(r"\(`(\S+号)` finds `(\S+号)`\)", text).groups()
+    word = api(app, q=full)["notices"][0]
+    assert api(app, q=full)["total"] == api(app, q=initials)["total"] > 0
+    assert api(app, q=initials)["notices"][0] == word.replace(full, initials)
+    first = api(app, q=typed)["results"][0]
+    assert number in json.dumps(first, ensure_ascii=False) or first["title"] in _titles_with_number(number)
+
+
+def _titles_with_number(number: str) -> set[str]:
+    from sitegen.search.analysis import doc_number_key
+    titles = set()
+    for path in (REPO / "content").rglob("*.md"):
+        text = path.read_text(encoding="utf-8")
+        m = re.search(r"^  doc_number: (.+)$", text, re.M)
+        if m and doc_number_key(m.group(1)).endswith(doc_number_key(number)):
+            titles.add(re.search(r"^title: (.+)$", text, re.M).group(1).strip())
+    return titles

@@ -178,3 +178,41 @@ def test_preview_server_answers_search(tmp_path):
             time.sleep(0.3)
     finally:
         stop(proc)
+
+
+def _exchange(port: int, request: bytes, seconds: float = 5.0) -> bytes:
+    """Send one raw HTTP/1.1 request with `Connection: close`; what comes back until the server
+    closes the connection, or the timeout."""
+    with socket.create_connection(("127.0.0.1", port), timeout=seconds) as s:
+        s.sendall(request)
+        data = b""
+        try:
+            while chunk := s.recv(65536):
+                data += chunk
+        except TimeoutError:
+            pass
+        return data
+
+
+def test_search_service_answers_expect_100_continue_at_once(tmp_path):
+    """A GET with `Expect: 100-continue` gets its answer, not a 100 and then silence; a request
+    with a body still gets its 100 before it sends it."""
+    root = make_cluster(tmp_path / "site", {"content/jxj/gzdt/a.md": page("推进一网通办改革", "2024-03-01 09:00", "一网通办。")})
+    subprocess.run([sys.executable, "-m", "sitegen", "build", "--root", str(root)], check=True, capture_output=True)
+    port = free_port()
+    proc = subprocess.Popen([sys.executable, "-m", "sitegen", "search", "serve", "--port", str(port),
+                             "--index", str(root / "build" / "search")], stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, start_new_session=True, stdin=subprocess.DEVNULL)
+    try:
+        wait_for_port(port, proc)
+        started = time.monotonic()
+        answer = _exchange(port, b"GET /search/api?q=%E4%B8%80%E7%BD%91%E9%80%9A%E5%8A%9E HTTP/1.1\r\nHost: x\r\n"
+                                 b"Expect: 100-continue\r\nConnection: close\r\n\r\n")
+        assert time.monotonic() - started < 4, "the service waited for a body that never comes"
+        assert answer.startswith(b"HTTP/1.1 200 OK\r\n")
+        assert json.loads(answer.split(b"\r\n\r\n", 1)[1])["total"] == 1
+        answer = _exchange(port, b"POST /search/api HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
+                                 b"Content-Length: 3\r\nConnection: close\r\n\r\nq=a")
+        assert answer.startswith(b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 405 Method Not Allowed\r\n")
+    finally:
+        stop(proc)

@@ -6,6 +6,7 @@ import calendar
 from datetime import date
 
 from ..disclosure import working_days
+from ..model import CST
 from ..urls import PORTAL
 from .context import Context
 from .finding import Finding
@@ -25,8 +26,10 @@ def unanswered(ctx: Context) -> list[Finding]:
     """Each letter with no reply: a veto past three months for a 咨询, otherwise a warning past 10 working days."""
     out = []
     for w in ctx.cluster.letters.waiting:
-        received = w.received.date()
-        if w.received > ctx.as_of:
+        # The store keeps aware times; the check's day is China time, naive like the content's dates.
+        at = w.received.astimezone(CST).replace(tzinfo=None) if w.received.tzinfo else w.received
+        received = at.date()
+        if at > ctx.as_of:
             continue
         owner = w.mailbox if w.mailbox in ctx.cluster.departments else PORTAL
         box = ctx.cluster.owner_name(owner) + ("市长信箱" if owner == PORTAL else "信箱")

@@ -16,12 +16,15 @@ def search_dir(out: Path) -> Path:
     return out.parent / ("search" if out.name == "site" else f"{out.name}-search")
 
 
-def index_cluster(cluster: Cluster, theme: Theme, env: jinja2.Environment, where: Path):
-    """The build's index stage: render the results page's frames, then update the index."""
+def index_cluster(cluster: Cluster, theme: Theme, env: jinja2.Environment, where: Path, *, dsn: str | None = None,
+                  keep: frozenset[str] = frozenset()):
+    """The build's index stage: render the results page's frames, then update the index (in
+    ``where``, and for the PostgreSQL backend in the database SITEGEN_SEARCH_DSN or ``dsn`` names).
+    ``keep``: earlier versions that kept releases were built with, left for `sitegen rollback`."""
     from .index import update_index
     from .shell import meta, render_shells, theme_templates
 
-    return update_index(cluster, where, render_shells(cluster, env), theme_templates(theme), meta(cluster))
+    return update_index(cluster, where, render_shells(cluster, env), theme_templates(theme), meta(cluster), dsn, keep)
 
 
 def use_version(where: Path, version: str) -> bool:

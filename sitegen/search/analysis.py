@@ -11,7 +11,7 @@ import opencc
 import rjieba
 
 # Bump when anything below changes what is indexed: a new version forces a full re-index.
-ANALYSIS_VERSION = "1"
+ANALYSIS_VERSION = "4"
 
 CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff"
 # On folded text: a run of Chinese characters, or a run of ASCII letters and digits.
@@ -50,18 +50,22 @@ def fold(text: str) -> str:
 
 def grams(folded: str) -> list[str]:
     """The index tokens of folded text: for each run of Chinese, every character bigram and
-    then the run's last character alone; each run of letters and digits as one token.
+    then the run's first and last characters alone; each run of letters and digits as one token.
 
     Every page that contains a word as a substring has all of the word's bigrams, whatever a
     segmenter would have made of the sentence: the bigrams find the candidates, and the stored
     text confirms them (``query._checker``). The trailing single character makes every
-    occurrence of one character reachable through a bigram that starts with it, or itself.
+    occurrence of one character reachable through a bigram that starts with it, or itself. The
+    leading one is what a query such as 2012年 or 6000多 needs: a character that follows digits
+    or letters starts a run of Chinese, and may end none on the page.
     """
     out: list[str] = []
     for m in RUN.finditer(folded):
         run = m.group()
         if m.group(1):
             out.extend([run[i:i + 2] for i in range(len(run) - 1)])
+            if len(run) > 1:
+                out.append(run[0])
             out.append(run[-1])
         else:
             out.append(run)
@@ -99,6 +103,10 @@ class Segmenter:
     def words(self, folded: str) -> list[str]:
         """The words of folded text, in order; punctuation and single characters dropped."""
         return [w for w in self._jieba.cut(folded, False) if WORD.fullmatch(w)]
+
+    def pieces(self, folded: str) -> list[str]:
+        """Every piece of the cut in order, punctuation and spaces included (they break phrases)."""
+        return self._jieba.cut(folded, False)
 
     def cut(self, folded: str) -> list[str]:
         """Every piece of folded text in order, single characters included (for long queries)."""

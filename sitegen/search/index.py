@@ -2,7 +2,7 @@
 
     build/search/
       current -> v000012          a symbolic link, replaced in one rename
-      v000012/index/              the whoosh index
+      v000012/index/              the whoosh index (with PostgreSQL: the documents are in the database)
       v000012/manifest.json       page id -> fingerprint of what was indexed
       v000012/lexicon.json        the vocabulary (document frequencies, pinyin)
       v000012/meta.json           names, filters, hot words, synonyms for the service
@@ -21,6 +21,7 @@ from __future__ import annotations
 import fcntl
 import gc
 import json
+import multiprocessing
 import os
 import re
 import shutil
@@ -30,19 +31,19 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from whoosh import index as whoosh_index
-
 from ..model import Cluster
 from ..urls import PORTAL
 from .analysis import CJK_RUN, fold, segmenter
 from .letters import letter_entries
 from .lexicon import Lexicon
-from .schema import SCHEMA_VERSION, document, entry, page_words, schema
+from .schema import SCHEMA_VERSION, analyse, entry
 
 CURRENT = "current"
+PARALLEL_FROM = 400     # pages to analyse before worker processes pay for their start
+# Analysis processes: one per CPU, up to 4 (beyond that the one writer, in this process, is the
+# bottleneck and more workers only hold more pages in memory).
+WORKERS = 4
 VERSION = re.compile(r"^v(\d{6})$")
-PARALLEL_FROM = 5_000   # pages; below this a second process costs more than it saves
-WRITER_MB = 128         # whoosh's in-memory posting buffer per process
 
 
 @dataclass(frozen=True)
@@ -62,7 +63,8 @@ class IndexReport:
 def extra_words(cluster: Cluster) -> tuple[str, ...]:
     """Words the segmenter must keep whole: the admin's synonyms and hot words."""
     spec = cluster.site.search
-    return tuple(sorted({w for group in spec.synonyms for w in group} | set(spec.hot_words)))
+    own = {w for d in cluster.departments.values() for w in d.hot_words or ()}
+    return tuple(sorted({w for group in spec.synonyms for w in group} | set(spec.hot_words) | own))
 
 
 def current_version(search_dir: Path) -> Path | None:
@@ -87,109 +89,135 @@ def _locked(search_dir: Path) -> Iterator[None]:
 
 
 def update_index(cluster: Cluster, search_dir: Path, shells: Mapping[str, str],
-                 templates: Mapping[str, str], meta: Mapping) -> IndexReport:
-    """Bring the index up to date with ``cluster`` and make the result current."""
+                 templates: Mapping[str, str], meta: Mapping, dsn: str | None = None,
+                 keep: frozenset[str] = frozenset()) -> IndexReport:
+    """Bring the index up to date with ``cluster`` and make the result current. ``dsn``: the
+    PostgreSQL backend's database, when not the one SITEGEN_SEARCH_DSN names."""
     search_dir.mkdir(parents=True, exist_ok=True)
     with _locked(search_dir):
-        return _update(cluster, search_dir, shells, templates, meta)
+        return _update(cluster, search_dir, shells, templates, meta, dsn, keep)
 
 
 def _update(cluster: Cluster, search_dir: Path, shells: Mapping[str, str],
-            templates: Mapping[str, str], meta: Mapping) -> IndexReport:
+            templates: Mapping[str, str], meta: Mapping, dsn: str | None, keep: frozenset[str]) -> IndexReport:
+    backend = cluster.site.search.backend
     seg = segmenter(extra_words(cluster))
-    analysis = f"{SCHEMA_VERSION}/{seg.fingerprint}"
+    analysis = f"{SCHEMA_VERSION}/{seg.fingerprint}/{backend}"
     previous = current_version(search_dir)
     old_meta = _read_json(previous / "meta.json") if previous else None
     full = old_meta is None or old_meta.get("analysis") != analysis
-    old = {} if full else _read_json(previous / "manifest.json")
-
-    entries = {pid: entry(cluster, page) for pid, page in cluster.pages.items()}
-    entries.update((e.id, e) for e in letter_entries(cluster))
-    manifest = {pid: e.fingerprint for pid, e in entries.items()}
-    added = [pid for pid in manifest if pid not in old]
-    changed = [pid for pid in manifest if pid in old and old[pid] != manifest[pid]]
-    removed = [pid for pid in old if pid not in manifest]
 
     name = f"v{_next_number(search_dir):06d}"
     staging = search_dir / f".{name}.tmp-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
+    writer = None
     try:
-        (staging / "index").mkdir(parents=True)
-        old_lexicon = None if full else Lexicon.load(previous / "lexicon.json")
-        counts = old_lexicon.counts() if old_lexicon else Counter()
-        if full:
-            ix = whoosh_index.create_in(staging / "index", schema())
-        else:
-            _link_tree(previous / "index", staging / "index")
-            ix = whoosh_index.open_dir(staging / "index")
-        with ix.searcher() as searcher:
-            for pid in changed + removed:
-                stored = searcher.document(id=pid)
-                if stored:
-                    counts.subtract(stored.get("words", "").split())
-        parallel = full and len(added) >= PARALLEL_FROM and (os.cpu_count() or 1) > 1
-        if parallel:
-            # The writer processes are forked: frozen objects are left alone by their garbage
-            # collector, so the cluster's memory stays shared instead of being copied into each.
-            gc.freeze()
-        try:
-            _write(ix, parallel, entries, added, changed, removed, seg, counts)
-        finally:
-            if parallel:
-                gc.unfreeze()
-            ix.close()
+        staging.mkdir(parents=True)
+        writer = open_writer(backend, staging / "index", None if full else previous / "index", full, name, dsn)
+        if not full and backend == "postgres" and writer.version_in_database() != previous.name:
+            # The database holds another version than this folder (another build, or a kill
+            # between the database's commit and the folder's rename): start again from nothing.
+            writer.cancel()
+            full, writer = True, open_writer(backend, staging / "index", None, True, name, dsn)
+        old = {} if full else _read_json(previous / "manifest.json")
+        entries = {pid: entry(cluster, page) for pid, page in cluster.pages.items()}
+        entries.update((e.id, e) for e in letter_entries(cluster))
+        manifest = {pid: e.fingerprint for pid, e in entries.items()}
+        added = [pid for pid in manifest if pid not in old]
+        changed = [pid for pid in manifest if pid in old and old[pid] != manifest[pid]]
+        removed = [pid for pid in old if pid not in manifest]
+
+        old_lexicon = {} if full else Lexicon.entries(previous / "lexicon.json")
+        counts = Counter({w: e[0] for w, e in old_lexicon.items()})
+        counts.subtract(writer.words_of(changed + removed))
+        writer.delete(changed + removed)
+        # Oldest first: whoosh's document numbers then follow dates, so a month is one stretch
+        # of each segment and a query can read the newest months without walking the whole index.
+        for analysed in _analysed([entries[p] for p in sorted(added + changed, key=lambda p: (entries[p].date, p))],
+                                  extra_words(cluster)):
+            counts.update(analysed.words)
+            writer.add(analysed)
 
         pinned = {fold(w) for w in extra_words(cluster)} | {
             fold(k) for e in entries.values() for k in e.keywords if CJK_RUN.fullmatch(fold(k))}
-        Lexicon.from_counts(+counts, old_lexicon.words if old_lexicon else None, pinned).save(staging / "lexicon.json")
+        lexicon = Lexicon.from_counts(+counts, old_lexicon, pinned, _map)
+        lexicon.save(staging / "lexicon.json")
         _write_json(staging / "manifest.json", manifest)
         for folder, files in (("shells", shells), ("templates", templates)):
             (staging / folder).mkdir()
             for file, text in files.items():
                 (staging / folder / file).write_text(text, encoding="utf-8")
         # meta.json last: a version folder without it is never taken for a complete one.
-        _write_json(staging / "meta.json", {**meta, "analysis": analysis, "documents": len(manifest)})
+        _write_json(staging / "meta.json", {**meta, "analysis": analysis, "documents": len(manifest),
+                                            "backend": backend})
+        done, writer = writer, None
+        done.commit()
         os.rename(staging, search_dir / name)
     except BaseException:
+        if writer is not None:
+            writer.cancel()
         shutil.rmtree(staging, ignore_errors=True)
         raise
     _point_current(search_dir, name)
-    _prune(search_dir, keep={name, previous.name if previous else name})
+    # The previous version stays for requests still running on it; those of kept releases for rollback.
+    _prune(search_dir, keep={name, previous.name if previous else name, *keep})
     return IndexReport(search_dir / name, full, len(added), len(changed), len(removed), len(manifest))
 
 
-def _write(ix, parallel: bool, entries, added: list[str], changed: list[str], removed: list[str], seg,
-           counts: Counter) -> None:
-    """Delete what changed or went, add what changed or came; ``counts`` follows the words."""
-    writer = (ix.writer(procs=2, limitmb=WRITER_MB, multisegment=True) if parallel
-              else ix.writer(limitmb=WRITER_MB))
+def _analysed(todo: list, words: tuple[str, ...]) -> Iterator:
+    """``schema.analyse`` of each entry, in order: in worker processes when there are many
+    (segmenting and counting tokens is half of a cold index's work, and the writer, in this
+    process, the other half), here when there are few (a process costs more to start)."""
+    workers = min(WORKERS, os.cpu_count() or 1)
+    if len(todo) < PARALLEL_FROM or workers < 2:
+        seg = segmenter(words)
+        yield from (analyse(e, seg) for e in todo)
+        return
+    # Forked, so the workers start with the dictionary loaded; frozen objects are left alone by
+    # their garbage collector, so the cluster's memory stays shared instead of copied.
+    gc.freeze()
     try:
-        for pid in changed + removed:
-            writer.delete_by_term("id", pid)
-        # Oldest first: document numbers then follow dates, so a month is one stretch of each
-        # segment and a query can read the newest months without walking the whole index.
-        for pid in sorted(added + changed, key=lambda p: (entries[p].date, p)):
-            words = page_words(entries[pid], seg)
-            counts.update(words)
-            writer.add_document(**document(entries[pid], words))
-    except BaseException:
-        writer.cancel()
-        raise
-    writer.commit()
+        with multiprocessing.get_context("fork").Pool(workers, _start_worker, (words,)) as pool:
+            yield from pool.imap(_analyse_in_worker, todo, chunksize=32)
+    finally:
+        gc.unfreeze()
+
+
+def _map(f, items) -> list:
+    """``map``, in worker processes for many items (the pinyin of a new lexicon's words)."""
+    items = list(items)
+    workers = min(WORKERS, os.cpu_count() or 1)
+    if len(items) < 5_000 or workers < 2:
+        return list(map(f, items))
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        return pool.map(f, items, chunksize=256)
+
+
+_worker_segmenter = None
+
+
+def _start_worker(words: tuple[str, ...]) -> None:
+    global _worker_segmenter
+    _worker_segmenter = segmenter(words)
+
+
+def _analyse_in_worker(e):
+    return analyse(e, _worker_segmenter)
+
+
+def open_writer(backend: str, folder: Path, previous: Path | None, full: bool, version: str,
+                dsn: str | None = None):
+    """The index writer of a backend: add, delete, words_of, commit, cancel (see whoosh_store)."""
+    if backend == "postgres":
+        from .pg_store import PgWriter
+        return PgWriter(full, version, dsn)
+    from .whoosh_store import WhooshWriter
+    return WhooshWriter(folder, previous)
 
 
 def _next_number(search_dir: Path) -> int:
     numbers = [int(m.group(1)) for p in search_dir.iterdir() if (m := VERSION.match(p.name))]
     return max(numbers, default=0) + 1
-
-
-def _link_tree(source: Path, target: Path) -> None:
-    for path in source.iterdir():
-        if path.is_file() and not path.name.endswith("LOCK"):
-            try:
-                os.link(path, target / path.name)
-            except OSError:      # another file system, or no hard links: a copy does the same
-                shutil.copy2(path, target / path.name)
 
 
 def _point_current(search_dir: Path, name: str) -> None:

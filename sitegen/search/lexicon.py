@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,6 +13,8 @@ from pypinyin import lazy_pinyin
 from .analysis import CJK_RUN
 
 MIN_DF = 1            # every word counts: in a small site, a programme is named on one page
+PHRASE = "+"          # marks a phrase learned from the corpus (schema.page_words) in the counts
+PHRASE_DF = 2         # weight a learned phrase needs before it is offered (schema.page_words)
 MAX_PINYIN = 24       # letters; longer input is not a word typed in pinyin
 LETTERS = re.compile(r"^[a-z]{2,60}$")
 
@@ -24,55 +25,75 @@ def pinyin_keys(word: str) -> tuple[str, str]:
     return "".join(syllables), "".join(s[0] for s in syllables if s)
 
 
+def served(key: str, df: int) -> str | None:
+    """The word a counted key offers to pinyin and did-you-mean, if it offers one: a segmenter's
+    word at once, a learned phrase once PHRASE_DF pages have it."""
+    if key.startswith(PHRASE):
+        return key[1:] if df >= PHRASE_DF else None
+    return key if df >= MIN_DF else None
+
+
 @dataclass(frozen=True)
 class Lexicon:
-    """Word → (document frequency, full pinyin, initials) for every word of the index."""
+    """Key → (document frequency, full pinyin, initials) for every key counted in the index: the
+    segmenter's words, and phrases learned from the corpus (marked with PHRASE). Lookups see
+    the words that ``served`` lets through, each with the larger of its two counts."""
 
     words: Mapping[str, tuple[int, str, str]]
     by_full: Mapping[str, tuple[str, ...]] = field(default_factory=dict)      # most frequent first
     by_initials: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
-    by_length: Mapping[int, tuple[str, ...]] = field(default_factory=dict)   # words seen in MIN_DF pages
+    by_length: Mapping[int, tuple[str, ...]] = field(default_factory=dict)   # words offered
+    offered: Mapping[str, tuple[int, str, str]] = field(default_factory=dict)  # word -> its entry, as offered
 
     @staticmethod
     def from_counts(counts: Mapping[str, int], previous: Mapping[str, tuple[int, str, str]] | None = None,
-                    pinned: Iterable[str] = ()) -> Lexicon:
+                    pinned: Iterable[str] = (), mapper: Callable = map) -> Lexicon:
         """Counts to a lexicon; pinyin comes from ``previous`` where it is known (it is the
-        slow part), and is computed for CJK words seen in two pages or more, or ``pinned``."""
+        slow part: about 0.1 ms a word), and is computed, by ``mapper`` (a process pool's map
+        for many words), for the words offered, or ``pinned``."""
         previous = previous or {}
         pinned = set(pinned)
         words: dict[str, tuple[int, str, str]] = {}
-        for word, df in counts.items():
+        todo: dict[str, str] = {}
+        for key, df in counts.items():
             if df <= 0:
                 continue
             full = initials = ""
-            if (df >= MIN_DF or word in pinned) and CJK_RUN.fullmatch(word):
-                old = previous.get(word)
-                full, initials = (old[1], old[2]) if old and old[1] else pinyin_keys(word)
-            words[word] = (df, full, initials)
+            word = served(key, df) or (key.removeprefix(PHRASE) if key.removeprefix(PHRASE) in pinned else None)
+            if word and CJK_RUN.fullmatch(word):
+                old = previous.get(key)
+                if old and old[1]:
+                    full, initials = old[1], old[2]
+                else:
+                    todo[key] = word
+            words[key] = (df, full, initials)
+        for key, (full, initials) in zip(todo, mapper(pinyin_keys, todo.values())):
+            words[key] = (words[key][0], full, initials)
         return Lexicon.of(words)
 
     @staticmethod
     def of(words: Mapping[str, tuple[int, str, str]]) -> Lexicon:
+        offered: dict[str, tuple[int, str, str]] = {}
+        for key, (df, f, i) in words.items():
+            word = served(key, df) or (key.removeprefix(PHRASE) if f else None)    # pinned: has pinyin
+            if word and (word not in offered or offered[word][0] < df):
+                old = offered.get(word)
+                offered[word] = (df, f or (old[1] if old else ""), i or (old[2] if old else ""))
         full: dict[str, list[str]] = {}
         initials: dict[str, list[str]] = {}
-        for word, (_, f, i) in words.items():
+        lengths: dict[int, list[str]] = {}
+        for word, (_, f, i) in offered.items():
             if f:
                 full.setdefault(f, []).append(word)
                 initials.setdefault(i, []).append(word)
-        lengths: dict[int, list[str]] = {}
-        for word, (df, _, _) in words.items():
-            if df >= MIN_DF:
-                lengths.setdefault(len(word), []).append(word)
-        rank = lambda ws: tuple(sorted(ws, key=lambda w: (-words[w][0], w)))
+            lengths.setdefault(len(word), []).append(word)
+        rank = lambda ws: tuple(sorted(ws, key=lambda w: (-offered[w][0], w)))
         return Lexicon(words, {k: rank(v) for k, v in full.items()}, {k: rank(v) for k, v in initials.items()},
-                       {k: rank(v) for k, v in lengths.items()})
+                       {k: rank(v) for k, v in lengths.items()}, offered)
 
     def df(self, word: str) -> int:
-        entry = self.words.get(word)
+        entry = self.offered.get(word)
         return entry[0] if entry else 0
-
-    def counts(self) -> Counter:
-        return Counter({w: e[0] for w, e in self.words.items()})
 
     # ------------------------------------------------------------ pinyin
 
@@ -139,5 +160,10 @@ class Lexicon:
 
     @staticmethod
     def load(path: Path) -> Lexicon:
+        return Lexicon.of(Lexicon.entries(path))
+
+    @staticmethod
+    def entries(path: Path) -> dict[str, tuple[int, str, str]]:
+        """The saved counts and pinyin alone, without the lookups (what an update starts from)."""
         data = json.loads(path.read_text(encoding="utf-8"))
-        return Lexicon.of({w: (int(e[0]), str(e[1]), str(e[2])) for w, e in data["words"].items()})
+        return {w: (int(e[0]), str(e[1]), str(e[2])) for w, e in data["words"].items()}

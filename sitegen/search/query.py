@@ -5,12 +5,10 @@ from __future__ import annotations
 import math
 import re
 import zlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
-
-from whoosh import query as wq
-from whoosh.searching import Searcher
+from datetime import date, datetime
+from typing import Protocol
 
 from .analysis import (
     CJK,
@@ -27,6 +25,8 @@ from .lexicon import Lexicon
 MAX_QUERY = 100          # characters a query may have; the search box says so too
 MAX_UNITS = 8            # separate words in one query
 MAX_EXPAND = 64          # index terms one single-character word may expand to
+MAX_TERMS = 192          # index terms one query may read, all its words together (a bigram is one)
+MAX_CHECK = 4_000_000    # characters of stored text one query may confirm candidates against
 EXACT_UP_TO = 6          # a run of Chinese up to this long must occur as it is typed
 PAGE_SIZE = 10
 WINDOW = 200             # candidates a query ranks, at least (see _found): the 200 it can show
@@ -157,14 +157,44 @@ def parse(q: str, vocab: Vocabulary) -> Plan:
             if chunk in _OPERATORS:
                 continue
             units.extend(_chunk_units(chunk, vocab))
-    if len(units) > MAX_UNITS:
-        units = units[:MAX_UNITS]
-        notices.append(f"搜索词太多，只按前{MAX_UNITS}个词搜索。")
+    units = list(dict.fromkeys(units))      # 的 的 的 is one word asked three times
+    if len(units) > MAX_UNITS or _terms(units) > MAX_TERMS:
+        while len(units) > MAX_UNITS or _terms(units) > MAX_TERMS and len(units) > 1:
+            units.pop()
+        notices.append(f"搜索词太多，只按前{len(units)}个词搜索。")
     if q and not units:
         notices.append("搜索词中没有可以搜索的文字。")
     needles = tuple(dict.fromkeys(
         run for u in units for alt in (*u.alternatives, u.boost or "") for run in runs(alt)))
     return Plan(tuple(units), needles, tuple(notices), pinyin)
+
+
+def _terms(units: list[Unit]) -> int:
+    """The index terms the units read: each alternative's tokens, and a one-character word its
+    expansion (counted at its bound), so that no query reads more than MAX_TERMS."""
+    total = 0
+    for u in units:
+        for alt in (*u.alternatives, u.boost or ""):
+            tokens = query_tokens(alt)
+            total += MAX_EXPAND if len(tokens) == 1 and len(tokens[0]) == 1 and CJK_RUN.fullmatch(tokens[0]) \
+                else len(tokens)
+    return total
+
+
+def query_tokens(alt: str) -> list[str]:
+    """The index tokens a page must have to hold one alternative (folded runs, space-separated):
+    bigrams of each run of Chinese, the single character at a run's end where another run
+    follows, letter and digit runs whole. ``_checker`` confirms the order and adjacency."""
+    runs = alt.split()
+    tokens: list[str] = []
+    for i, run in enumerate(runs):
+        if not CJK_RUN.fullmatch(run):
+            tokens.append(run)
+        elif i + 1 < len(runs):
+            tokens.extend(phrase_grams(run) + ([run[-1]] if len(run) > 1 else []))
+        else:
+            tokens.extend(phrase_grams(run))
+    return list(dict.fromkeys(tokens))
 
 
 def _join_cjk(text: str) -> str:
@@ -254,13 +284,14 @@ def run(searcher: Searcher, plan: Plan, f: Filters, vocab: Vocabulary, notices: 
     if not plan.units:
         return Answer("", f, 0, 0, (), (), tuple(notices))
     units = list(plan.units)
-    found = _found(searcher, units, f)
-    if not found.docnums and len(units) > 1:
-        looser = _found(searcher, units, f, any_unit=True)
-        if looser.docnums:
+    found = searcher.found(units, f)
+    if not found.keys and len(units) > 1:
+        looser = searcher.found(units, f, any_unit=True)
+        if looser.keys:
             found = looser
-            notices.append("没有同时包含全部搜索词的结果，以下结果包含其中部分词语。")
-    pages = min(MAX_PAGE, math.ceil(len(found.docnums) / PAGE_SIZE))
+            asked = "”“".join(u.alternatives[0].replace(" ", "") for u in units)
+            notices.append(f"没有同时包含“{asked}”的结果，以下是包含部分词语的结果。")
+    pages = min(MAX_PAGE, math.ceil(len(found.keys) / PAGE_SIZE))
     page = f.page
     if page > max(pages, 1):
         if pages:
@@ -268,120 +299,86 @@ def run(searcher: Searcher, plan: Plan, f: Filters, vocab: Vocabulary, notices: 
         page = max(pages, 1)
     f = Filters(f.dept, f.kind, f.topic, f.date_from, f.date_to, f.sort, page)
     needles = _needles(plan)
-    hits = tuple(_hit(stored, needles) for stored in found.shown(searcher, page))
-    suggestions = _suggest(searcher, plan, vocab) if found.total < FEW else tuple(plan.pinyin[1:])
+    hits = tuple(_hit(stored, needles) for stored in found.shown(page))
+    # Other words are offered only where they may help: few results, none of them a title that
+    # holds what was asked (a known item found is not a typo), and each offer finds more.
+    titled = any(all(u.alternatives[0].replace(" ", "") in fold(h.title_text) for u in plan.units) for h in hits)
+    helpful = found.total < FEW and not titled
+    suggestions = _suggest(searcher, plan, vocab, found.total) if helpful else tuple(plan.pinyin[1:])
     return Answer("", f, found.total, pages, hits, suggestions, tuple(notices), plan.pinyin[:1], found.exact)
 
 
 @dataclass(frozen=True)
 class Found:
-    docnums: tuple[int, ...]      # in the order shown, at most the result window
+    """What a backend found for a plan: the candidates in the order shown, and their count."""
+
+    keys: tuple                   # the backend's document keys, at most the result window
     total: int                    # how many pages match
     exact: bool                   # False: ``total`` is estimated (more than WINDOW candidates)
+    fetch: Callable[[Sequence], list[dict]]       # stored fields of some keys, in their order
     check: Callable[[dict], bool] | None = None   # candidates still to be checked before showing
 
-    def shown(self, searcher: Searcher, page: int) -> list[dict]:
+    def shown(self, page: int) -> list[dict]:
         """The stored fields of one page of results. Unchecked candidates are checked in order,
         only as far as this page needs: the check reads the stored text, which costs more than
         finding the candidate did."""
         if self.check is None:
-            return [searcher.stored_fields(n) for n in self.docnums[(page - 1) * PAGE_SIZE:page * PAGE_SIZE]]
+            return self.fetch(self.keys[(page - 1) * PAGE_SIZE:page * PAGE_SIZE])
         good: list[dict] = []
-        for n in self.docnums:
-            stored = searcher.stored_fields(n)
-            if self.check(stored):
-                good.append(stored)
-                if len(good) >= page * PAGE_SIZE:
-                    break
+        for start in range(0, len(self.keys), PAGE_SIZE):
+            for stored in self.fetch(self.keys[start:start + PAGE_SIZE]):
+                if self.check(stored):
+                    good.append(stored)
+            if len(good) >= page * PAGE_SIZE:
+                break
         last = max(0, (len(good) - 1) // PAGE_SIZE) * PAGE_SIZE
         return good[min((page - 1) * PAGE_SIZE, last):page * PAGE_SIZE]
 
 
-def _found(searcher: Searcher, units: list[Unit], f: Filters, any_unit: bool = False) -> Found:
-    """The matching documents in order, with their count.
+class Searcher(Protocol):
+    """What a backend answers (whoosh_store, pg_store): the same plan, the same semantics."""
 
-    Work is bounded, because whoosh scores every candidate it is given and checks the positions
-    of every phrase candidate, and a common word in a big cluster has tens of thousands:
+    def found(self, units: list[Unit], f: Filters, any_unit: bool = False) -> Found:
+        """Candidates that hold every unit's tokens (any unit's), confirmed by ``Checker``,
+        filtered and ordered: relevance (a long run as typed first) or date."""
 
-    - a query the index estimates at WINDOW candidates or fewer (filters counted) is run over
-      the whole index, and every candidate is checked against its stored text: exact count;
-    - a bigger one is run over the newest months first (the build adds pages in date order, so
-      a month is one stretch of the index), reading more months only until the page asked for
-      has enough candidates; candidates are checked only as they are shown. Relevance ranks
-      the candidates read, the newest matches; sorting by date stays exact; the count is
-      estimated from the share of the months read that matched.
+    def probe(self, units: list[Unit], beat: int) -> bool:
+        """Do more than ``beat`` candidates hold every unit's tokens? (Unconfirmed: cheap.)"""
+
+    def ids(self, units: list[Unit]) -> list[tuple[str, dict]]:
+        """Every candidate with its stored fields, unranked and unbounded: for measuring recall."""
+
+
+def as_typed_check(units: list[Unit]):
+    """A test for the long runs of the query as typed (7+ characters, searched as their words),
+    or None when the query has none."""
+    whole = [Unit((u.boost,)) for u in units if u.boost]
+    return _checker(whole, False) if whole else None
+
+
+class Checker:
+    """A test of a page's stored fields: does it really contain the units (as the exact phrase
+    query would have found them)? Runs of one alternative may be apart by punctuation only.
+
+    It reads at most ``budget`` characters of stored text in all: past that, candidates are
+    refused unread and ``spent`` is set, so that the answer says its count is an estimate. A
+    query's cost is then bounded whatever its words and the pages they hit.
     """
-    parts = [_unit_query(searcher, u) for u in units]
-    q = wq.Or(parts) if any_unit else wq.And(parts)
-    fq = _filter(f)
-    by_date = {"sortedby": "date", "reverse": True} if f.sort == "date" else {}
-    window = max(WINDOW, MAX_PAGE * PAGE_SIZE)
-    reader = searcher.reader()
-    months = sorted((m.decode() for m in reader.lexicon("month")), reverse=True)
-    sizes = {m: reader.doc_frequency("month", m) for m in months}
-    everything = max(sum(sizes.values()), 1)
-    # Only the months the date filter allows are read at all.
-    first = f.date_from.strftime("%Y%m") if f.date_from else "000000"
-    last = f.date_to.strftime("%Y%m") if f.date_to else "999999"
-    months = [m for m in months if first <= m <= last]
-    # The share of pages the filters leave (as if they were independent), to estimate how
-    # many candidates the query has once filtered: whoosh's own estimate knows no filter.
-    kept = sum(sizes[m] for m in months) / everything
-    for name, value in (("dept", f.dept), ("kind", f.kind), ("topic", f.topic)):
-        if value:
-            kept *= reader.doc_frequency(name, value) / everything
-    # Filters join the query (with no part in the score) instead of whoosh's filter=, which
-    # would list every document they allow before the search starts. One flat intersection:
-    # whoosh orders its parts by their estimated size, so the rarest part (a department, a
-    # stretch of months) leads and the common words are only skipped through.
-    narrow = [_unscored(fq)] if fq is not None else []
-    check = _checker(units, any_unit)
-    if q.estimate_size(reader) * kept <= window:
-        whole = wq.And(([q] if any_unit else parts) + narrow)
-        results = searcher.search(whole, limit=None, terms=False, **by_date)
-        docnums = tuple(n for _, n in results.top_n if check(searcher.stored_fields(n)))
-        return Found(docnums[:MAX_PAGE * PAGE_SIZE], len(docnums), True)
-    # The share of pages expected to match, its words taken as independent, so that one pass
-    # reads enough months: each pass over the index costs, more than the length it reads.
-    shares = [min(1.0, _unit_query(searcher, u).estimate_size(reader) / everything) for u in units]
-    share = min(1.0, sum(shares)) if any_unit else math.prod(shares)
-    share = min(1.0, max(share * kept, 1e-4))
-    # Enough candidates for the page asked for; more months are read only for later pages.
-    needed = min(window, max(f.page * PAGE_SIZE + PAGE_SIZE, FIRST_READ))
-    # Without the bonus for a long run found whole: checking it for every candidate of a query
-    # this big costs more than the rest of the query.
-    plain = [_unit_query(searcher, u, boost=False) for u in units]
-    required = ([wq.Or(plain)] if any_unit else plain) + narrow
-    ranked: list[tuple] = []
-    read = taken = 0
-    while taken < len(months) and len(ranked) < needed:
-        batch: list[str] = []
-        wanted = (needed - len(ranked)) / share * 1.5
-        while taken < len(months) and (not batch or sum(sizes[m] for m in batch) < wanted):
-            batch.append(months[taken])
-            taken += 1
-        newest = _unscored(wq.Or([wq.Term("month", m) for m in batch]))
-        ranked.extend(searcher.search(wq.And([*required, newest]), limit=None, terms=False, **by_date).top_n)
-        read += sum(sizes[m] for m in batch)
-        share = max(share / 4, 1e-4) if len(ranked) < needed else share
-    in_range = sum(sizes[m] for m in months)
-    total = len(ranked) if taken >= len(months) else round(len(ranked) * in_range / max(read, 1))
-    if not by_date:
-        ranked.sort(key=lambda item: (-item[0], item[1]))
-    docnums = tuple(n for _, n in ranked[:MAX_PAGE * PAGE_SIZE])
-    return Found(docnums, max(total, len(ranked)), False, check)
 
+    def __init__(self, units: list[Unit], any_unit: bool, budget: int | None = None):
+        self.test = _checker(units, any_unit)
+        self.left = MAX_CHECK if budget is None else budget
+        self.spent = False
 
-def _unscored(q: wq.Query) -> wq.Query:
-    """A query that narrows the candidates without changing the ranking: a boost of 1e-9 leaves
-    its part of the score negligible. Not ConstantScoreQuery, which first lists every document
-    it matches; not a boost of 0, with which whoosh's union of three or more terms loses matches."""
-    return q.with_boost(1e-9)
+    def __call__(self, stored: dict) -> bool:
+        if self.left <= 0:
+            self.spent = True
+            return False
+        self.left -= len(stored.get("text") or b"") * 4 + len(stored.get("title", ""))   # ~4 characters a compressed byte
+        return self.test(stored)
 
 
 def _checker(units: list[Unit], any_unit: bool):
-    """A test of a page's stored fields: does it really contain the units (as the exact phrase
-    query would have found them)? Runs of one alternative may be apart by punctuation only."""
     sep = f"[^{CJK}a-z0-9]*"
     patterns = [re.compile("|".join(sep.join(re.escape(r) for r in alt.split()) for alt in u.alternatives))
                 for u in units]
@@ -409,74 +406,6 @@ def _checker(units: list[Unit], any_unit: bool):
 def _text(stored: dict) -> str:
     data = stored.get("text")
     return zlib.decompress(data).decode("utf-8", "surrogatepass") if data else ""
-
-
-def _filter(f: Filters) -> wq.Query | None:
-    parts: list[wq.Query] = []
-    if f.dept:
-        parts.append(wq.Term("dept", f.dept))
-    if f.kind:
-        parts.append(wq.Term("kind", f.kind))
-    if f.topic:
-        parts.append(wq.Term("topic", f.topic))
-    if f.date_from or f.date_to:
-        start = datetime.combine(f.date_from, time.min) if f.date_from else None
-        end = datetime.combine(f.date_to, time.max) if f.date_to else None
-        parts.append(wq.DateRange("date", start, end))
-    return wq.And(parts) if parts else None
-
-
-def _unit_query(searcher: Searcher, unit: Unit, boost: bool = True) -> wq.Query:
-    """Any alternative of the unit in the title (ranked higher) or the body, or its 文号: the
-    candidates that have all of an alternative's tokens (``_checker`` then tells which really
-    contain it)."""
-    options: list[wq.Query] = []
-    for n, alt in enumerate(unit.alternatives):
-        for fieldname, weight in (("title", TITLE_BOOST), ("body", 1.0)):
-            q = _alternative(searcher, fieldname, alt)
-            if q is not None:
-                weight *= 1.0 if n < unit.exact else SYNONYM_WEIGHT
-                options.append(q.with_boost(weight) if weight != 1.0 else q)
-    if unit.docno:
-        # An ID field scores its weight (1) times the boost: far above any text score, so the
-        # document that carries the 文号 comes before the ones that mention it.
-        options.append(wq.Term("docno", unit.docno, boost=1000.0))
-    matched = wq.Or(options) if options else wq.NullQuery
-    if unit.boost and boost:
-        whole = [q for f, b in (("title", TITLE_BOOST), ("body", 1.0))
-                 if (q := _alternative(searcher, f, unit.boost)) is not None]
-        return wq.AndMaybe(matched, wq.Or(whole)) if whole else matched
-    return matched
-
-
-def _alternative(searcher: Searcher, fieldname: str, alt: str) -> wq.Query | None:
-    """Query for one alternative in one field: all its tokens (bigrams, letter and digit runs)."""
-    runs = alt.split()
-    tokens: list[str] = []
-    for i, run in enumerate(runs):
-        if not CJK_RUN.fullmatch(run):
-            tokens.append(run)
-        elif i + 1 < len(runs):
-            tokens.extend(phrase_grams(run) + ([run[-1]] if len(run) > 1 else []))
-        else:
-            tokens.extend(phrase_grams(run))
-    if not tokens:
-        return None
-    if len(tokens) == 1:
-        token = tokens[0]
-        if len(token) == 1 and CJK_RUN.fullmatch(token):
-            # One character: every bigram that starts with it, and it alone at the end of a run.
-            expanded = [t.decode("utf-8") for t in _bounded(searcher.reader().expand_prefix(fieldname, token))]
-            return wq.Or([wq.Term(fieldname, t) for t in expanded]) if expanded else None
-        return wq.Term(fieldname, token)
-    return wq.And([wq.Term(fieldname, t) for t in dict.fromkeys(tokens)])
-
-
-def _bounded(terms, limit: int = MAX_EXPAND):
-    for n, term in enumerate(terms):
-        if n >= limit:
-            return
-        yield term
 
 
 # ---------------------------------------------------------------- hits
@@ -525,8 +454,9 @@ def _hit(stored: dict, needles: re.Pattern | None) -> Hit:
 # ---------------------------------------------------------------- suggestions
 
 
-def _suggest(searcher: Searcher, plan: Plan, vocab: Vocabulary, limit: int = 5) -> tuple[str, ...]:
-    """Whole queries that differ from this one in one word and that do find something."""
+def _suggest(searcher: Searcher, plan: Plan, vocab: Vocabulary, beat: int = 0, limit: int = 5) -> tuple[str, ...]:
+    """Whole queries that differ from this one in one word and that find more than ``beat`` pages
+    (candidates, unconfirmed: a probe must stay cheap)."""
     found: list[str] = list(plan.pinyin[1:])
     words = [u.alternatives[0] for u in plan.units]
     for i, word in enumerate(words):
@@ -535,16 +465,12 @@ def _suggest(searcher: Searcher, plan: Plan, vocab: Vocabulary, limit: int = 5) 
             if candidate not in found:
                 found.append(candidate)
     good = []
-    for candidate in found:
+    for candidate in found[:2 * limit]:      # each is one probe of the index: bounded too
         if len(good) >= limit:
             break
-        units = [Unit((w,)) for w in candidate.split()]
-        q = wq.And([_unit_query(searcher, u) for u in units])
-        if next(iter(searcher.docs_for_query(q)), None) is not None:   # the first match is enough
+        if searcher.probe([Unit((w,)) for w in candidate.split()], beat):
             good.append(candidate)
     return tuple(good)
-
-
 
 
 def matches(searcher: Searcher, q: str, vocab: Vocabulary) -> set[str]:
@@ -553,5 +479,4 @@ def matches(searcher: Searcher, q: str, vocab: Vocabulary) -> set[str]:
     if not plan.units:
         return set()
     check = _checker(list(plan.units), False)
-    found = searcher.search(wq.And([_unit_query(searcher, u) for u in plan.units]), limit=None, terms=False)
-    return {stored["id"] for _, n in found.top_n if check(stored := searcher.stored_fields(n))}
+    return {pid for pid, stored in searcher.ids(list(plan.units)) if check(stored)}

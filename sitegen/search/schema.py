@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import zlib
 from collections import Counter
 from dataclasses import dataclass
@@ -13,9 +14,10 @@ from whoosh import analysis, fields
 from whoosh.system import pack_uint
 
 from ..model import Cluster, Page
-from .analysis import CJK_RUN, Segmenter, doc_number_keys, fold, grams
+from .analysis import CJK, CJK_RUN, WORD, Segmenter, doc_number_keys, fold, grams
+from .lexicon import PHRASE
 
-SCHEMA_VERSION = "4"
+SCHEMA_VERSION = "5"
 MAX_TEXT = 200_000     # characters of one page that are indexed; beyond is not searchable
 
 
@@ -36,7 +38,8 @@ class Grams(fields.TEXT):
 
     def index(self, value, **kwargs):
         boost = self.format.field_boost
-        for gram, n in Counter(grams(value)).items():
+        counts = value if isinstance(value, dict) else Counter(grams(value))
+        for gram, n in counts.items():
             yield gram.encode("utf-8"), n, n * boost, pack_uint(n)
 
     def process_text(self, qstring, mode="", **kwargs):
@@ -109,34 +112,108 @@ def entry(cluster: Cluster, page: Page) -> Entry:
     )
 
 
+# Words that glue phrases together rather than name things: a learned phrase holds none of them.
+GLUE = frozenset("的 了 和 与 及 或 是 在 为 对 将 把 被 从 向 于 也 都 而 并 之 其 等 这 那 个 我 你 他 她 它 们 就 不 要 以 着 "
+                 "使 让 由 给 按 经 但 且 如 则 所 各 该 此 已 又 还 更".split())
+PHRASE_PIECES = 4      # a learned phrase is 2 to 4 adjacent pieces of the segmenter's cut
+PHRASE_CHARS = (3, 6)  # and this long: shorter is a word the dictionary has, longer a clause
+QUOTED = re.compile(f"[“《「『]([{CJK}]{{2,8}})[”》」』]")
+
+
+_WORD, _PART = 1, 2     # a piece is a word of the vocabulary; a piece may be part of a phrase
+_KINDS: dict[str, int] = {}
+
+
+def _kind(piece: str) -> int:
+    # Pieces repeat (a page is mostly the dictionary's words): classify each one once.
+    kind = _KINDS.get(piece)
+    if kind is None:
+        kind = (_WORD if WORD.fullmatch(piece) else 0) | (
+            _PART if piece not in GLUE and CJK_RUN.fullmatch(piece) else 0)
+        if len(_KINDS) < 1_000_000:
+            _KINDS[piece] = kind
+    return kind
+
+
 def page_words(e: Entry, segmenter: Segmenter) -> list[str]:
-    """The page's vocabulary: its words, its keywords whole, and pairs of adjacent title words
-    (智慧 + 城市 → 智慧城市), which is how names of programmes enter the lexicon."""
-    found = set(segmenter.words(fold(e.title + "\n" + e.summary + "\n" + e.text)))
-    for keyword in e.keywords:
+    """The page's vocabulary, for pinyin and did-you-mean: the segmenter's words, its keywords
+    and its column's name whole, pairs of adjacent title words (智慧 + 城市 → 智慧城市), and phrases marked with
+    ``lexicon.PHRASE``: runs of 2-4 adjacent pieces that the page repeats (物 + 联网 → 物联网,
+    两 + 化 + 融合 → 两化融合), words in quotes or 《》, and the title's short runs. A general
+    dictionary splits a cluster's own terms (一网通办, 最多跑一次); the corpus names them, and
+    ``lexicon.served`` offers a phrase once its weight across pages reaches PHRASE_DF. The list
+    is what the index stores and counts for the page, so a re-index subtracts exactly it."""
+    title = fold(e.title)
+    pieces = segmenter.pieces(title + "\n" + fold(e.summary) + "\n" + fold(e.text))
+    found = {p for p in set(pieces) if _kind(p) & _WORD}
+    for keyword in (*e.keywords, e.column):
         k = fold(keyword.strip())
         if CJK_RUN.fullmatch(k) and 2 <= len(k) <= 12:
             found.add(k)
-    title = segmenter.words(fold(e.title))
-    for a, b in pairwise(title):
+    title_words = segmenter.words(title)
+    for a, b in pairwise(title_words):
         if CJK_RUN.fullmatch(a) and CJK_RUN.fullmatch(b) and len(a + b) <= 8:
             found.add(a + b)
-    return sorted(found)
+    # Windows of n adjacent pieces are counted first (in C, by zip and Counter) and judged after,
+    # once per distinct window: a Python loop over every piece costs more than the segmenter.
+    low, high = PHRASE_CHARS
+    title_pieces = segmenter.pieces(title)
+    repeated: Counter = Counter()
+    for source, least in ((pieces, 2), (title_pieces, 1)):
+        for n in range(2, PHRASE_PIECES + 1):
+            for window, count in Counter(zip(*(source[k:] for k in range(n)))).items():
+                if count >= least and all(_kind(p) & _PART for p in window) and low <= sum(map(len, window)) <= high:
+                    repeated["".join(window)] += count
+    # A phrase weighs 2 in a page that repeats it, 1 in one that names it in its title or quotes:
+    # lexicon.served offers it from 2, so a term that a page repeats, or two pages name, is offered.
+    weight = {p: 2 for p, n in repeated.items() if n >= 2}
+    for p in [*(m.group(1) for m in QUOTED.finditer(fold(e.text) + title)),
+              *(r for r in CJK_RUN.findall(title) if 2 <= len(r) <= 8),
+              *(p for p in repeated if p in title)]:
+        weight.setdefault(p, 1)
+    return sorted(found) + sorted(PHRASE + p for p, n in weight.items() for _ in range(n) if p not in found)
 
 
-def document(e: Entry, words: list[str]) -> dict:
-    """The keyword arguments of ``writer.add_document`` for one entry."""
+@dataclass(frozen=True)
+class Analysed:
+    """Everything a backend writes for one page, computed once (in a worker process for a big
+    index): its words for the lexicon, its tokens with their counts, its stored text."""
+
+    entry: Entry
+    words: tuple[str, ...]
+    title_grams: dict[str, int]
+    body_grams: dict[str, int]      # the title's tokens are not in it
+    text: bytes                     # the indexed body as written, zlib-compressed
+    chars: tuple[str, ...]          # the distinct Chinese characters of title and body
+
+
+def body_of(e: Entry) -> str:
     extra = " ".join(x for x in (*e.keywords, e.doc_number, e.index_no, e.topic) if x)
     # The text first: a snippet is taken from the first match, and the summary repeats the text.
-    body = f"{e.text}\n{e.summary}\n{extra}"
+    return f"{e.text}\n{e.summary}\n{extra}"
+
+
+def analyse(e: Entry, segmenter: Segmenter) -> Analysed:
+    body = body_of(e)
+    folded_title, folded_body = fold(e.title), fold(body)
+    chars = sorted({c for c in set(folded_title + folded_body) if CJK_RUN.fullmatch(c)})
+    return Analysed(e, tuple(page_words(e, segmenter)), dict(Counter(grams(folded_title))),
+                    dict(Counter(grams(folded_body))), zlib.compress(body.encode("utf-8", "surrogatepass"), 6),
+                    tuple(chars))
+
+
+def document(a: Analysed) -> dict:
+    """The keyword arguments of ``writer.add_document`` for one page (the Grams fields take
+    their token counts as they are)."""
+    e = a.entry
     doc = {
         "id": e.id,
-        "title": fold(e.title), "_stored_title": e.title,
-        "body": fold(body),
+        "title": a.title_grams, "_stored_title": e.title,
+        "body": a.body_grams,
         "dept": e.dept, "kind": e.kind, "date": e.date, "month": e.date.strftime("%Y%m"),
         "url": e.url, "source": e.source, "column": e.column,
-        "text": zlib.compress(body.encode("utf-8", "surrogatepass"), 6),
-        "words": " ".join(words),
+        "text": a.text,
+        "words": " ".join(a.words),
     }
     if e.topic:
         doc["topic"] = e.topic

@@ -12,8 +12,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote_to_bytes, urlencode
 
-from whoosh import index as whoosh_index
-
 from ..theme import Theme, environment
 from ..urls import PORTAL, SEARCH, xxgk_url
 from .analysis import segmenter
@@ -34,6 +32,7 @@ from .query import (
     run,
 )
 from .shell import MARKER, RESULTS
+from .whoosh_store import WhooshSearcher
 
 API = SEARCH + "api"
 MAX_QUERY_STRING = 128 * 1024     # bytes of URL query; far above any real form, far below harm
@@ -58,9 +57,9 @@ class BadRequest(ValueError):
 class Generation:
     """One published version of the index and everything the service reads from it."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, dsn: str | None = None):
         self.path = path
-        self.index = whoosh_index.open_dir(str(path / "index"))
+        self.dsn = dsn
         self.meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
         self.shells = {p.stem: p.read_text(encoding="utf-8") for p in (path / "shells").glob("*.html")}
         self.env = environment(Theme("search", (path / "templates",), {}))
@@ -73,11 +72,19 @@ class Generation:
         self.topics = tuple(self.meta["topics"])
         self._local = threading.local()
 
+    def hot_words(self, scope: str | None) -> list[str]:
+        words = self.meta["hot_words"]
+        return words.get(scope or PORTAL, words[PORTAL])
+
     def searcher(self):
         # whoosh searchers keep file positions: one per thread, reused across requests.
         s = getattr(self._local, "searcher", None)
         if s is None:
-            s = self._local.searcher = self.index.searcher()
+            if self.meta.get("backend") == "postgres":
+                from .pg_store import PgSearcher
+                s = self._local.searcher = PgSearcher(self.dsn)
+            else:
+                s = self._local.searcher = WhooshSearcher(self.path / "index")
         return s
 
 
@@ -85,8 +92,11 @@ class SearchService:
     """The WSGI application. It follows ``search_dir/current`` and switches to a new version
     of the index at the first request after a build has published one."""
 
-    def __init__(self, search_dir: Path):
+    def __init__(self, search_dir: Path, dsn: str | None = None):
+        """``dsn``: for the PostgreSQL backend, the database to read (a read replica will do);
+        by default the one SITEGEN_SEARCH_DSN names."""
         self.search_dir = Path(search_dir)
+        self.dsn = dsn
         self._generation: Generation | None = None
         self._lock = threading.Lock()
 
@@ -98,7 +108,7 @@ class SearchService:
         if loaded is None or loaded.path != target:
             with self._lock:
                 if self._generation is None or self._generation.path != target:
-                    self._generation = Generation(target)
+                    self._generation = Generation(target, self.dsn)
                 loaded = self._generation
         return loaded
 
@@ -266,7 +276,7 @@ def make_view(g: Generation, request: Request, answer: Answer | None, error: str
         date_from=f.date_from.isoformat() if f.date_from else "",
         date_to=f.date_to.isoformat() if f.date_to else "", sort=f.sort,
         scopes=tuple((s, n) for s, n in g.scopes.items()), kinds=tuple(g.kinds.items()), topics=g.topics,
-        hot_words=tuple((w, href(w, Filters(dept=f.dept))) for w in g.meta["hot_words"]),
+        hot_words=tuple((w, href(w, Filters(dept=f.dept))) for w in g.hot_words(f.dept)),
         notices=notices, searched="".join(answer.searched) if answer else "",
         scope_name=g.scopes.get(f.dept, "") if f.dept else "",
         total=answer.total if answer else 0, exact=answer.exact if answer else True, page=f.page, pages=pages,

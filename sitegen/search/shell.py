@@ -45,6 +45,13 @@ def theme_templates(theme: Theme) -> dict[str, str]:
     raise jinja2.TemplateNotFound(RESULTS)
 
 
+def hot_words(cluster: Cluster, owner: str) -> tuple[str, ...]:
+    """The hot words of a scope: the department's own if its YAML sets them, else site.yaml's."""
+    dept = cluster.departments.get(owner)
+    own = dept.hot_words if dept is not None else None
+    return cluster.site.search.hot_words if own is None else own
+
+
 def meta(cluster: Cluster) -> dict:
     """What the service shows and checks besides the index: scopes, filter values, hot words."""
     spec = cluster.site.search
@@ -56,7 +63,7 @@ def meta(cluster: Cluster) -> dict:
         "scopes": [[PORTAL, cluster.site.name]] + [[d.slug, d.name] for d in cluster.departments.values()],
         "kinds": [[k, KIND_NAMES.get(k) or MORE_KINDS.get(k, k)] for k in kinds],
         "topics": topics,
-        "hot_words": list(spec.hot_words),
+        "hot_words": {owner: list(hot_words(cluster, owner)) for owner in (PORTAL, *cluster.departments)},
         "synonyms": [[fold(w) for w in group] for group in spec.synonyms],
         "words": list(extra_words(cluster)),
     }

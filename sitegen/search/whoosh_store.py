@@ -1,0 +1,390 @@
+"""The whoosh backend, embedded and the default: the index as files in the version folder."""
+
+from __future__ import annotations
+
+import math
+import sys
+from array import array
+from collections.abc import Iterable
+from itertools import groupby
+from datetime import datetime, time
+from pathlib import Path
+
+from whoosh import index as whoosh_index
+from whoosh import query as wq
+from whoosh import scoring
+from whoosh.searching import Searcher as WSearcher
+from whoosh.writing import SegmentWriter
+
+from . import query as Q
+from .query import Checker, Filters, Found, Unit, as_typed_check, query_tokens
+from .analysis import CJK_RUN
+from .schema import Analysed, Grams, document, schema
+
+WRITER_MB = 128         # whoosh's in-memory posting buffer
+
+
+class WhooshWriter:
+    """Changes to the whoosh index of a version folder, made visible by ``commit``: whoosh
+    writes new segment files and a new table of contents; the folder is published by index.py.
+    A new index is written by ``FastSegmentWriter``; an update by whoosh's own writer."""
+
+    def __init__(self, folder: Path, previous: Path | None):
+        folder.mkdir(parents=True, exist_ok=True)
+        self.full = previous is None
+        if self.full:
+            self.ix = whoosh_index.create_in(folder, schema())
+        else:
+            _link_tree(previous, folder)
+            self.ix = whoosh_index.open_dir(folder)
+        self._writer = None
+
+    def words_of(self, ids: Iterable[str]) -> list[str]:
+        """The words stored with these pages when they were indexed (for the lexicon's counts)."""
+        out: list[str] = []
+        with self.ix.searcher() as searcher:
+            for pid in ids:
+                stored = searcher.document(id=pid)
+                if stored:
+                    out.extend(stored.get("words", "").split())
+        return out
+
+    def _w(self):
+        if self._writer is None:
+            self._writer = FastSegmentWriter(self.ix) if self.full else self.ix.writer(limitmb=WRITER_MB)
+        return self._writer
+
+    def delete(self, ids: Iterable[str]) -> None:
+        for pid in ids:
+            self._w().delete_by_term("id", pid)
+
+    def add(self, analysed: Analysed) -> None:
+        self._w().add_document(**document(analysed))
+
+    def commit(self) -> None:
+        if self._writer is not None:
+            self._writer.commit()
+            self._writer = None
+        self.ix.close()
+
+    def cancel(self) -> None:
+        if self._writer is not None:
+            self._writer.cancel()
+            self._writer = None
+        self.ix.close()
+
+
+class FastSegmentWriter(SegmentWriter):
+    """whoosh's segment writer for a new index, without its posting pipeline for the Grams
+    fields (about 600 postings a page): whoosh sends each posting as a tuple through a pool that
+    pickles it into an external sort and merges the runs back, then checks each one on its way
+    into the posting blocks (about 25 µs a posting: 80 % of a cold index's time). Here the
+    postings of a Grams field gather in memory as two arrays per term (document numbers arrive
+    in order, so nothing is sorted but the terms) and go to the codec one block at a time.
+    The files written are whoosh's own, read by whoosh's own readers; every other field still
+    goes through whoosh's pool (a few postings a page)."""
+
+    def __init__(self, ix):
+        super().__init__(ix, limitmb=WRITER_MB)
+        self.merge = False          # a new index: nothing to merge with
+        self._grams = {name: {} for name, f in self.schema.items() if isinstance(f, Grams)}
+        self._lengths = {name: array("I") for name in self._grams}
+
+    def add_document(self, **fields):
+        # whoosh's SegmentWriter.add_document, less what this schema does not use (document and
+        # field boosts, spelling, vectors), with the Grams fields' postings kept here.
+        self._check_state()
+        docnum, perdoc, add_post = self.docnum, self.perdocwriter, self.pool.add
+        names = sorted(name for name in fields if not name.startswith("_"))
+        self._check_fields(self.schema, names)
+        for name in self._grams:
+            self._lengths[name].append(sum(fields[name].values()) if fields.get(name) else 0)
+        perdoc.start_doc(docnum)
+        try:
+            for name in names:
+                value = fields[name]
+                if value is None:
+                    continue
+                field = self.schema[name]
+                length = 0
+                if name in self._grams:
+                    store = self._grams[name]
+                    for gram, n in value.items():
+                        postings = store.get(gram)
+                        if postings is None:
+                            postings = store[gram] = (array("I"), array("I"))
+                        postings[0].append(docnum)
+                        postings[1].append(n)
+                    length = self._lengths[name][-1]
+                elif field.indexed:
+                    for tbytes, freq, weight, vbytes in field.index(value):
+                        if field.scorable:
+                            length += freq
+                        add_post((name, tbytes, docnum, weight, vbytes))
+                custom = fields.get(f"_stored_{name}", value)
+                perdoc.add_field(name, field, custom if field.stored else None, length)
+                if field.column_type and custom is not None:
+                    perdoc.add_column_value(name, field.column_type, field.to_column_value(custom))
+        except Exception:
+            perdoc.cancel_doc()
+            raise
+        perdoc.finish_doc()
+        self._added = True
+        self.docnum += 1
+
+    def _flush_segment(self):
+        self.perdocwriter.close()
+        fw = self.fieldwriter
+        pooled = groupby(self.pool.iter_postings(), key=lambda item: item[0])
+        pooled_fields = {}
+        for name, items in pooled:
+            pooled_fields[name] = list(items)
+        for name in sorted(set(pooled_fields) | set(self._grams)):
+            field = self.schema[name]
+            if name in self._grams:
+                if self._grams[name]:
+                    self._write_grams(fw, name, field)
+                continue
+            fw.start_field(name, field)
+            last = None
+            for _, tbytes, docnum, weight, vbytes in pooled_fields[name]:
+                if tbytes != last:
+                    if last is not None:
+                        fw.finish_term()
+                    fw.start_term(tbytes)
+                    last = tbytes
+                fw.add(docnum, weight, vbytes, 0)
+            if last is not None:
+                fw.finish_term()
+            fw.finish_field()
+        fw.close()
+
+    def _write_grams(self, fw, name, field) -> None:
+        lengths = self._lengths[name]
+        store = self._grams[name]
+        boost = field.format.field_boost
+        fw.start_field(name, field)
+        for tbytes, gram in sorted((g.encode("utf-8"), g) for g in store):
+            docs, freqs = store[gram]
+            fw.start_term(tbytes)
+            pw = fw._postwriter
+            limit = pw._blocklimit
+            for start in range(0, len(docs), limit):
+                if start:
+                    pw._write_block()
+                ids, counts = docs[start:start + limit], freqs[start:start + limit]
+                values = array("I", counts)
+                if sys.byteorder == "little":
+                    values.byteswap()     # whoosh's pack_uint is big-endian
+                sizes = list(map(lengths.__getitem__, ids))
+                weights = array("f", counts) if boost == 1.0 else array("f", (n * boost for n in counts))
+                pw._ids, pw._weights, pw._values = ids, weights, [values.tobytes()]
+                pw._maxweight, pw._minlength, pw._maxlength = max(weights), min(sizes), max(sizes)
+            fw.finish_term()
+        fw.finish_field()
+
+
+def _link_tree(source: Path, target: Path) -> None:
+    import os
+    import shutil
+    for path in source.iterdir():
+        if path.is_file() and not path.name.endswith("LOCK"):
+            try:
+                os.link(path, target / path.name)
+            except OSError:      # another file system, or no hard links: a copy does the same
+                shutil.copy2(path, target / path.name)
+
+
+class LengthsInMemory(scoring.BM25F):
+    """whoosh's BM25F, with each document's field lengths read once into a list instead of
+    from the lengths column for every posting scored (a third of a common word's query time).
+    The scores are the same."""
+
+    def scorer(self, searcher, fieldname, text, qf=1):
+        scorer = super().scorer(searcher, fieldname, text, qf)
+        if hasattr(scorer, "dfl"):
+            scorer.dfl = _lengths(searcher.reader(), fieldname).__getitem__
+        return scorer
+
+
+def _lengths(reader, fieldname: str) -> list[int]:
+    cache = reader.__dict__.setdefault("_sitegen_lengths", {})
+    if fieldname not in cache:
+        cache[fieldname] = [reader.doc_field_length(n, fieldname, 1) for n in range(reader.doc_count_all())]
+    return cache[fieldname]
+
+
+class WhooshSearcher:
+    """``query.Searcher`` over a whoosh index; one per thread (whoosh keeps file positions)."""
+
+    def __init__(self, folder: Path):
+        self.index = whoosh_index.open_dir(str(folder))
+        self.searcher = self.index.searcher(weighting=LengthsInMemory())
+
+    def found(self, units: list[Unit], f: Filters, any_unit: bool = False) -> Found:
+        return _found(self.searcher, units, f, any_unit)
+
+    def probe(self, units: list[Unit], beat: int) -> bool:
+        q = wq.And([_unit_query(self.searcher, u) for u in units])
+        docs = self.searcher.docs_for_query(q)
+        return sum(1 for _, _ in zip(range(beat + 1), docs)) > beat      # reads beat + 1 matches at most
+
+    def ids(self, units: list[Unit]) -> list[tuple[str, dict]]:
+        q = wq.And([_unit_query(self.searcher, u) for u in units])
+        found = self.searcher.search(q, limit=None, terms=False)
+        return [(stored["id"], stored) for _, n in found.top_n if (stored := self.searcher.stored_fields(n))]
+
+
+def _found(searcher: WSearcher, units: list[Unit], f: Filters, any_unit: bool = False) -> Found:
+    """The matching documents in order, with their count.
+
+    Work is bounded, because whoosh scores every candidate it is given and checks the positions
+    of every phrase candidate, and a common word in a big cluster has tens of thousands:
+
+    - a query the index estimates at Q.WINDOW candidates or fewer (filters counted) is run over
+      the whole index, and every candidate is checked against its stored text: exact count;
+    - a bigger one is run over the newest months first (the build adds pages in date order, so
+      a month is one stretch of the index), reading more months only until the page asked for
+      has enough candidates; candidates are checked only as they are shown. Relevance ranks
+      the candidates read, the newest matches; sorting by date stays exact; the count is
+      estimated from the share of the months read that matched.
+    """
+    parts = [_unit_query(searcher, u) for u in units]
+    q = wq.Or(parts) if any_unit else wq.And(parts)
+    fq = _filter(f)
+    by_date = {"sortedby": "date", "reverse": True} if f.sort == "date" else {}
+    window = max(Q.WINDOW, Q.MAX_PAGE * Q.PAGE_SIZE)
+    reader = searcher.reader()
+    months = sorted((m.decode() for m in reader.lexicon("month")), reverse=True)
+    sizes = {m: reader.doc_frequency("month", m) for m in months}
+    everything = max(sum(sizes.values()), 1)
+    # Only the months the date filter allows are read at all.
+    first = f.date_from.strftime("%Y%m") if f.date_from else "000000"
+    last = f.date_to.strftime("%Y%m") if f.date_to else "999999"
+    months = [m for m in months if first <= m <= last]
+    # The share of pages the filters leave (as if they were independent), to estimate how
+    # many candidates the query has once filtered: whoosh's own estimate knows no filter.
+    kept = sum(sizes[m] for m in months) / everything
+    for name, value in (("dept", f.dept), ("kind", f.kind), ("topic", f.topic)):
+        if value:
+            kept *= reader.doc_frequency(name, value) / everything
+    # Filters join the query (with no part in the score) instead of whoosh's filter=, which
+    # would list every document they allow before the search starts. One flat intersection:
+    # whoosh orders its parts by their estimated size, so the rarest part (a department, a
+    # stretch of months) leads and the common words are only skipped through.
+    narrow = [_unscored(fq)] if fq is not None else []
+    check = Checker(units, any_unit)
+    fetch = lambda keys: [searcher.stored_fields(n) for n in keys]   # noqa: E731
+    if q.estimate_size(reader) * kept <= window:
+        whole = wq.And(([q] if any_unit else parts) + narrow)
+        results = searcher.search(whole, limit=None, terms=False, **by_date)
+        as_typed = None if by_date else as_typed_check(units)
+        confirmed: list[tuple[bool, int]] = []
+        for _, n in results.top_n:
+            stored = searcher.stored_fields(n)
+            if check(stored):
+                confirmed.append((as_typed is not None and not as_typed(stored), n))
+        # A long run typed without spaces: the pages that hold it as typed come first (a stable
+        # sort keeps the score order within each group), then those with its words apart.
+        docnums = tuple(n for _, n in sorted(confirmed, key=lambda pair: pair[0]))
+        return Found(docnums[:Q.MAX_PAGE * Q.PAGE_SIZE], len(docnums), not check.spent, fetch)
+    # The share of pages expected to match, its words taken as independent, so that one pass
+    # reads enough months: each pass over the index costs, more than the length it reads.
+    shares = [min(1.0, _unit_query(searcher, u).estimate_size(reader) / everything) for u in units]
+    share = min(1.0, sum(shares)) if any_unit else math.prod(shares)
+    share = min(1.0, max(share * kept, 1e-4))
+    # Enough candidates for the page asked for; more months are read only for later pages.
+    needed = min(window, max(f.page * Q.PAGE_SIZE + Q.PAGE_SIZE, Q.FIRST_READ))
+    # Without the bonus for a long run found whole: checking it for every candidate of a query
+    # this big costs more than the rest of the query.
+    plain = [_unit_query(searcher, u, boost=False) for u in units]
+    required = ([wq.Or(plain)] if any_unit else plain) + narrow
+    ranked: list[tuple] = []
+    read = taken = 0
+    while taken < len(months) and len(ranked) < needed:
+        batch: list[str] = []
+        wanted = (needed - len(ranked)) / share * 1.5
+        while taken < len(months) and (not batch or sum(sizes[m] for m in batch) < wanted):
+            batch.append(months[taken])
+            taken += 1
+        newest = _unscored(wq.Or([wq.Term("month", m) for m in batch]))
+        ranked.extend(searcher.search(wq.And([*required, newest]), limit=None, terms=False, **by_date).top_n)
+        read += sum(sizes[m] for m in batch)
+        share = max(share / 4, 1e-4) if len(ranked) < needed else share
+    in_range = sum(sizes[m] for m in months)
+    total = len(ranked) if taken >= len(months) else round(len(ranked) * in_range / max(read, 1))
+    if not by_date:
+        ranked.sort(key=lambda item: (-item[0], item[1]))
+    docnums = tuple(n for _, n in ranked[:Q.MAX_PAGE * Q.PAGE_SIZE])
+    return Found(docnums, max(total, len(ranked)), False, fetch, check)
+
+
+
+def _unscored(q: wq.Query) -> wq.Query:
+    """A query that narrows the candidates without changing the ranking: a boost of 1e-9 leaves
+    its part of the score negligible. Not ConstantScoreQuery, which first lists every document
+    it matches; not a boost of 0, with which whoosh's union of three or more terms loses matches."""
+    return q.with_boost(1e-9)
+
+
+
+def _filter(f: Filters) -> wq.Query | None:
+    parts: list[wq.Query] = []
+    if f.dept:
+        parts.append(wq.Term("dept", f.dept))
+    if f.kind:
+        parts.append(wq.Term("kind", f.kind))
+    if f.topic:
+        parts.append(wq.Term("topic", f.topic))
+    if f.date_from or f.date_to:
+        start = datetime.combine(f.date_from, time.min) if f.date_from else None
+        end = datetime.combine(f.date_to, time.max) if f.date_to else None
+        parts.append(wq.DateRange("date", start, end))
+    return wq.And(parts) if parts else None
+
+
+
+def _unit_query(searcher: WSearcher, unit: Unit, boost: bool = True) -> wq.Query:
+    """Any alternative of the unit in the title (ranked higher) or the body, or its 文号: the
+    candidates that have all of an alternative's tokens (``_checker`` then tells which really
+    contain it)."""
+    options: list[wq.Query] = []
+    for n, alt in enumerate(unit.alternatives):
+        for fieldname, weight in (("title", Q.TITLE_BOOST), ("body", 1.0)):
+            q = _alternative(searcher, fieldname, alt)
+            if q is not None:
+                weight *= 1.0 if n < unit.exact else Q.SYNONYM_WEIGHT
+                options.append(q.with_boost(weight) if weight != 1.0 else q)
+    if unit.docno:
+        # An ID field scores its weight (1) times the boost: far above any text score, so the
+        # document that carries the 文号 comes before the ones that mention it.
+        options.append(wq.Term("docno", unit.docno, boost=1000.0))
+    matched = wq.Or(options) if options else wq.NullQuery
+    if unit.boost and boost:
+        whole = [q for f, b in (("title", Q.TITLE_BOOST), ("body", 1.0))
+                 if (q := _alternative(searcher, f, unit.boost)) is not None]
+        return wq.AndMaybe(matched, wq.Or(whole)) if whole else matched
+    return matched
+
+
+def _alternative(searcher: WSearcher, fieldname: str, alt: str) -> wq.Query | None:
+    """Query for one alternative in one field: all its tokens (bigrams, letter and digit runs)."""
+    tokens = query_tokens(alt)
+    if not tokens:
+        return None
+    if len(tokens) == 1:
+        token = tokens[0]
+        if len(token) == 1 and CJK_RUN.fullmatch(token):
+            # One character: every bigram that starts with it, and it alone at the end of a run.
+            expanded = [t.decode("utf-8") for t in _bounded(searcher.reader().expand_prefix(fieldname, token))]
+            return wq.Or([wq.Term(fieldname, t) for t in expanded]) if expanded else None
+        return wq.Term(fieldname, token)
+    return wq.And([wq.Term(fieldname, t) for t in tokens])
+
+
+def _bounded(terms, limit: int | None = None):
+    limit = Q.MAX_EXPAND if limit is None else limit
+    for n, term in enumerate(terms):
+        if n >= limit:
+            return
+        yield term
