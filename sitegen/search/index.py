@@ -33,7 +33,7 @@ from pathlib import Path
 
 from ..model import Cluster
 from ..urls import PORTAL
-from .analysis import CJK_RUN, fold, segmenter
+from .analysis import CJK_RUN, Segmenter, fold, segmenter
 from .letters import letter_entries
 from .lexicon import Lexicon
 from .schema import SCHEMA_VERSION, analyse, entry
@@ -113,13 +113,17 @@ def _update(cluster: Cluster, search_dir: Path, shells: Mapping[str, str],
     writer = None
     try:
         staging.mkdir(parents=True)
-        writer = open_writer(backend, staging / "index", None if full else previous / "index", full, name, dsn)
-        if not full and backend == "postgres" and writer.version_in_database() != previous.name:
+        # Not full implies a previous version (without one there is no old meta.json); the
+        # `previous is None` tests below only say so to the type checker.
+        writer = open_writer(backend, staging / "index", None if full or previous is None else previous / "index",
+                             full, name, dsn)
+        if (not full and previous is not None and backend == "postgres"
+                and writer.version_in_database() != previous.name):
             # The database holds another version than this folder (another build, or a kill
             # between the database's commit and the folder's rename): start again from nothing.
             writer.cancel()
             full, writer = True, open_writer(backend, staging / "index", None, True, name, dsn)
-        old = {} if full else _read_json(previous / "manifest.json")
+        old = {} if full or previous is None else _read_json(previous / "manifest.json")
         entries = {pid: entry(cluster, page) for pid, page in cluster.pages.items()}
         entries.update((e.id, e) for e in letter_entries(cluster))
         manifest = {pid: e.fingerprint for pid, e in entries.items()}
@@ -127,7 +131,7 @@ def _update(cluster: Cluster, search_dir: Path, shells: Mapping[str, str],
         changed = [pid for pid in manifest if pid in old and old[pid] != manifest[pid]]
         removed = [pid for pid in old if pid not in manifest]
 
-        old_lexicon = {} if full else Lexicon.entries(previous / "lexicon.json")
+        old_lexicon = {} if full or previous is None else Lexicon.entries(previous / "lexicon.json")
         counts = Counter({w: e[0] for w, e in old_lexicon.items()})
         counts.subtract(writer.words_of(changed + removed))
         writer.delete(changed + removed)
@@ -193,7 +197,7 @@ def _map(f, items) -> list:
         return pool.map(f, items, chunksize=256)
 
 
-_worker_segmenter = None
+_worker_segmenter: Segmenter | None = None
 
 
 def _start_worker(words: tuple[str, ...]) -> None:
@@ -202,6 +206,7 @@ def _start_worker(words: tuple[str, ...]) -> None:
 
 
 def _analyse_in_worker(e):
+    assert _worker_segmenter is not None     # set by _start_worker, the pool's initializer
     return analyse(e, _worker_segmenter)
 
 

@@ -118,12 +118,15 @@ class Lexicon:
         for end in range(1, len(letters) + 1):
             for start in range(max(0, end - MAX_PINYIN), end):
                 prev = best[start]
-                words = self.by_full.get(letters[start:end]) if prev else None
+                if prev is None:
+                    continue
+                words = self.by_full.get(letters[start:end])
                 if not words:
                     continue
                 word = words[0]
                 score = (prev[0][0] - 1, min(prev[0][1] or 10 ** 9, self.df(word)))
-                if best[end] is None or score > best[end][0]:
+                current = best[end]
+                if current is None or score > current[0]:
                     best[end] = (score, prev[1] + [word])
         done = best[len(letters)]
         return "".join(done[1]) if done and len(done[1]) <= 4 else None

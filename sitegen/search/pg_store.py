@@ -198,7 +198,8 @@ def _score(units: list[Unit]) -> tuple[str, list]:
 
 
 def _filters(f: Filters) -> tuple[str, list]:
-    sql, params = [], []
+    sql: list[str] = []
+    params: list[str | datetime] = []
     for column, value in (("dept", f.dept), ("kind", f.kind), ("topic", f.topic)):
         if value:
             sql.append(f"{column} = %s")

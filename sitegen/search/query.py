@@ -91,7 +91,7 @@ class Hit:
     url: str
     department: str
     dept: str
-    date: datetime
+    date: datetime | None          # stored.get: a document stored without one is shown without a date
     column: str
     kind: str
     snippet: tuple[tuple[str, bool], ...]
@@ -212,7 +212,7 @@ def _chunk_units(chunk: str, vocab: Vocabulary) -> list[Unit]:
         if len(parts) == 1:
             return [_synonyms(parts[0], vocab)]
         return [Unit((" ".join(parts),))]       # 2024年, 5G网络: one phrase across the runs
-    units = []
+    units: list[Unit] = []
     for run in parts:
         if CJK_RUN.fullmatch(run) and len(run) > EXACT_UP_TO:
             words = [w for w in vocab.segmenter.cut(run) if len(w) > 1] or [run]
@@ -464,7 +464,7 @@ def _suggest(searcher: Searcher, plan: Plan, vocab: Vocabulary, beat: int = 0, l
             candidate = " ".join(words[:i] + [other] + words[i + 1:])
             if candidate not in found:
                 found.append(candidate)
-    good = []
+    good: list[str] = []
     for candidate in found[:2 * limit]:      # each is one probe of the index: bounded too
         if len(good) >= limit:
             break

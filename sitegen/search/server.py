@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from waitress.channel import HTTPChannel
-from waitress.server import create_server
+from waitress.server import BaseWSGIServer, create_server
 
 
 class _Channel(HTTPChannel):
@@ -15,6 +15,9 @@ class _Channel(HTTPChannel):
     answered at once, with no interim response (RFC 9110 §10.1.1 allows leaving it out)."""
 
     def send_continue(self):
+        # waitress calls this only while it reads a request, so there is one (its own
+        # send_continue uses self.request unchecked too).
+        assert self.request is not None
         if self.request.completed:
             self.request.expect_continue = False
             return
@@ -24,7 +27,10 @@ class _Channel(HTTPChannel):
 def make_server(app: Callable, host: str, port: int, threads: int):
     """A waitress server for ``app`` on host:port (0: any free port; see ``effective_port``)."""
     server = create_server(app, host=host, port=port, threads=threads, ident="sitegen-search")
-    server.channel_class = _Channel
+    # One address gives one listening server; a host name with several addresses gives a
+    # MultiSocketServer, which has no channel class of its own (its servers keep waitress's).
+    if isinstance(server, BaseWSGIServer):
+        server.channel_class = _Channel
     return server
 
 

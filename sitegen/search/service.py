@@ -145,7 +145,7 @@ class SearchService:
             return _json("200 OK", api_body(answer))
         return "200 OK", _HTML, self.page(generation, request, None, answer)
 
-    def search(self, g: Generation, request: Request) -> tuple[Answer | None, Request]:
+    def search(self, g: Generation, request: Request) -> tuple[Answer, Request]:
         q, cut = clean(request.q)
         request = Request(q, *(getattr(request, f) for f in ("dept", "kind", "topic", "date_from", "date_to",
                                                               "sort", "page")))

@@ -32,12 +32,12 @@ class WhooshWriter:
     def __init__(self, folder: Path, previous: Path | None):
         folder.mkdir(parents=True, exist_ok=True)
         self.full = previous is None
-        if self.full:
+        if previous is None:
             self.ix = whoosh_index.create_in(folder, schema())
         else:
             _link_tree(previous, folder)
             self.ix = whoosh_index.open_dir(folder)
-        self._writer = None
+        self._writer: SegmentWriter | None = None      # opened by the first change
 
     def words_of(self, ids: Iterable[str]) -> list[str]:
         """The words stored with these pages when they were indexed (for the lexicon's counts)."""
@@ -87,7 +87,9 @@ class FastSegmentWriter(SegmentWriter):
     def __init__(self, ix):
         super().__init__(ix, limitmb=WRITER_MB)
         self.merge = False          # a new index: nothing to merge with
-        self._grams = {name: {} for name, f in self.schema.items() if isinstance(f, Grams)}
+        # field -> gram -> (document numbers, counts)
+        self._grams: dict[str, dict[str, tuple[array[int], array[int]]]] = {
+            name: {} for name, f in self.schema.items() if isinstance(f, Grams)}
         self._lengths = {name: array("I") for name in self._grams}
 
     def add_document(self, **fields):
