@@ -18,7 +18,7 @@ from .urls import PORTAL, SITEMAP_HTML, absolute, feed_url, home_url, letters_ur
 KIND_NAMES = {
     "news": "工作动态", "notice": "通知公告", "policy": "政策文件", "interpretation": "政策解读",
     "personnel": "人事信息", "plan": "规划计划", "page": "概况信息", "xxgk": "信息公开", "report": "信息公开年报",
-    "consultation": "意见征集", "interview": "在线访谈",
+    "consultation": "意见征集", "interview": "在线访谈", "service": "办事服务",
 }
 
 
@@ -294,6 +294,12 @@ def chrome(cluster: Cluster, owner: str, url: str, title: str, description: str,
         feed=feed_url(owner), accent=dept.accent if dept else "blue",
         search_scope=dept.slug if dept else None, home=home_url(owner), contact_url=contact,
     )
+
+
+def column_meta(column: Column) -> tuple[tuple[str, str], ...]:
+    """The page tags 《政府网站发展指引》 asks of every page in a column: its name, description, keywords, type."""
+    return (("ColumnName", column.title), ("ColumnDescription", column.description),
+            ("ColumnKeywords", ",".join(column.keywords)), ("ColumnType", KIND_NAMES[column.kind]))
 
 
 def crumbs_for(cluster: Cluster, owner: str, *tail: Link) -> tuple[Link, ...]:

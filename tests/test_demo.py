@@ -8,6 +8,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
+from datetime import datetime
 
 from sitegen.build import build
 from sitegen.urls import LETTERS
@@ -17,15 +18,22 @@ REPO = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.slow
 
 
+# The day the demo's content was last brought up to date: its freshness is judged as of then.
+AS_OF = datetime(2026, 11, 30, 12, 0)
+
+
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
     out = tmp_path_factory.mktemp("demo") / "site"
-    return build(REPO, out), out
+    return build(REPO, out, now=AS_OF), out
 
 
 def test_demo_is_a_whole_cluster(demo):
     report, out = demo
-    assert report.warnings == ()
+    # No problem of any kind but the inspection rules' early warnings (预警), which a live
+    # cluster always has some of; no veto and no deduction.
+    assert [str(w) for w in report.warnings if not w.field.startswith("check ")] == []
+    assert [str(w) for w in report.warnings if "[预警]" not in w.expected] == []
     departments = [row for row in report.pages if row[0] != "portal"]
     assert len(departments) >= 6 and report.total_pages >= 150
     for slug, _, count in departments:

@@ -82,7 +82,9 @@ def letter_page(cluster: Cluster, owner: str, letter: Published) -> LetterPage:
     url = letters_url(owner, letter.number)
     replied_by = mailbox_name(cluster, letter.replied_by) if letter.replied_by in (PORTAL, *cluster.departments) \
         else mailbox_name(cluster, owner)
-    meta = (("ColumnName", "互动交流"), ("ArticleTitle", letter.title),
+    box = mailbox_name(cluster, owner)
+    meta = (("ColumnName", "互动交流"), ("ColumnDescription", f"{box}公开的来信和答复"),
+            ("ColumnKeywords", f"互动交流,{box}"), ("ColumnType", "互动交流"), ("ArticleTitle", letter.title),
             ("PubDate", letter.replied.strftime("%Y-%m-%d %H:%M")), ("ContentSource", replied_by))
     frame = chrome(cluster, owner, url, letter.title, letter.body[:120],
                    crumbs_for(cluster, owner, Link("互动交流", letters_url(owner)), Link("正文", url, True)),

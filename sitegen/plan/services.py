@@ -9,8 +9,8 @@ from typing import Callable, Iterator, Sequence
 from ..guides import guides, json_ld, to_csv, to_json
 from ..model import Cluster, Department, Page
 from ..urls import PORTAL, absolute, bsfw_url
-from ..views import (Facet, GuidePage, Link, ServiceDirectory, ServiceLine, ServiceList, chrome, crumbs_for, pager,
-                     service_line)
+from ..views import (Facet, GuidePage, Link, ServiceDirectory, ServiceLine, ServiceList, chrome, column_meta,
+                     crumbs_for, pager, service_line)
 from . import SITE, Job, listed, raw
 
 BY_THEME, BY_EVENT = "zt", "sj"     # /bsfw/zt/<theme>/, /bsfw/sj/<life event>/
@@ -63,7 +63,7 @@ def _department(cluster: Cluster, dept: Department, mine: list[Page]) -> Iterato
 def guide_page(cluster: Cluster, dept: Department, page: Page) -> GuidePage:
     g = page.guide
     assert g is not None
-    meta = (("ColumnName", SECTION_TITLE), ("ColumnType", SECTION_TITLE), ("ArticleTitle", g.name),
+    meta = column_meta(cluster.columns[page.column]) + (("ArticleTitle", g.name),
             ("PubDate", page.date.strftime("%Y-%m-%d %H:%M")), ("ContentSource", dept.name),
             ("Keywords", ",".join(page.keywords or g.themes)), ("Description", page.summary),
             ("Url", absolute(cluster.site.base_url, page.url)))

@@ -10,8 +10,8 @@ from xml.sax.saxutils import escape as xml_escape
 from ..disclosure import INTERNAL_KINDS, STATS_MARK, entries, year_counts
 from ..model import Cluster, Column, Department, Page
 from ..urls import NOT_FOUND, PORTAL, SITEMAP_HTML, absolute, column_url, feed_url, home_url
-from ..views import (KIND_NAMES, Article, ColumnList, DepartmentHome, Item, Link, NotFound, PortalHome, SiteMap,
-                     article_body, chrome, crumbs_for, item, items, link, pager)
+from ..views import (Article, ColumnList, DepartmentHome, Item, Link, NotFound, PortalHome, SiteMap,
+                     article_body, chrome, column_meta, crumbs_for, item, items, link, pager)
 from . import SITE, Job, listed, owner_origin, raw
 from .disclosure import article_section
 from .services import home_lines
@@ -48,11 +48,10 @@ def article(cluster: Cluster, page: Page, previous: Page | None, following: Page
     """One article: the page, its neighbours' links and the names around it."""
     column = cluster.columns[page.column]
     owner_name = cluster.owner_name(page.owner)
-    meta = (("ColumnName", column.title), ("ColumnDescription", column.description),
-            ("ColumnKeywords", ",".join(column.keywords)), ("ColumnType", KIND_NAMES[column.kind]),
-            ("ArticleTitle", page.title), ("PubDate", page.date.strftime("%Y-%m-%d %H:%M")),
-            ("ContentSource", owner_name), ("Keywords", ",".join(page.keywords)),
-            ("Description", page.summary), ("Url", absolute(cluster.site.base_url, page.url)))
+    meta = column_meta(column) + (
+        ("ArticleTitle", page.title), ("PubDate", page.date.strftime("%Y-%m-%d %H:%M")),
+        ("ContentSource", owner_name), ("Keywords", ",".join(page.keywords)),
+        ("Description", page.summary), ("Url", absolute(cluster.site.base_url, page.url)))
     section = column.kind in INTERNAL_KINDS
     frame = chrome(cluster, page.owner, page.url, page.title, page.summary,
                    crumbs_for(cluster, page.owner, Link(column.title, column.url), Link("正文", page.url, True)),
@@ -82,8 +81,7 @@ def column_lists(cluster: Cluster, column: Column) -> Iterator[Job]:
     size = cluster.site.page_size
     count = max(1, math.ceil(len(ids) / size))
     origin = owner_origin(cluster, column.owner)
-    meta = (("ColumnName", column.title), ("ColumnDescription", column.description),
-            ("ColumnKeywords", ",".join(column.keywords)), ("ColumnType", KIND_NAMES[column.kind]))
+    meta = column_meta(column)
     description = f"{cluster.owner_name(column.owner)}{column.title}栏目，共{len(ids)}条信息。"
     for number in range(1, count + 1):
         url = column_url(column.owner, column.slug, number)
