@@ -17,8 +17,9 @@ from .letters import KIND, KIND_NAME
 MARKER = "<!--sitegen:search-results-->"
 SHELL = "search.html"
 RESULTS = "search_results.html"
-# Column kinds that render.py does not name: the 信息公开 section's own pages, 办事指南, letters.
-MORE_KINDS = {"xxgk": "信息公开", "report": "工作年报", "service": "服务", KIND: KIND_NAME}
+# How the search filter names kinds where it differs from the page tags' ColumnType (views.KIND_NAMES):
+# 办事指南 (a citizen looks for 服务), and letters, which are no column.
+MORE_KINDS = {"service": "服务", KIND: KIND_NAME}
 
 
 def render_shells(cluster: Cluster, env: jinja2.Environment) -> dict[str, str]:
@@ -61,7 +62,7 @@ def meta(cluster: Cluster) -> dict:
     return {
         "site": cluster.site.name,
         "scopes": [[PORTAL, cluster.site.name]] + [[d.slug, d.name] for d in cluster.departments.values()],
-        "kinds": [[k, KIND_NAMES.get(k) or MORE_KINDS.get(k, k)] for k in kinds],
+        "kinds": [[k, MORE_KINDS.get(k) or KIND_NAMES.get(k, k)] for k in kinds],
         "topics": topics,
         "hot_words": {owner: list(hot_words(cluster, owner)) for owner in (PORTAL, *cluster.departments)},
         "synonyms": [[fold(w) for w in group] for group in spec.synonyms],
