@@ -13,7 +13,7 @@ from tornado.ioloop import IOLoop
 
 from .build import BuildReport, build
 from .cache import Cache
-from .errors import BuildFailed, OutputError, errors_in
+from .errors import BuildFailed, errors_in
 from .output import Preview as PreviewWriter
 from .preview import Preview, Status
 from .search import search_dir
@@ -53,8 +53,8 @@ class Builder:
                 self.report(e)
                 self.reload()
                 return
-            except OutputError as e:
-                self.preview.status = Status((str(e),), failed=True)
+            except Exception as e:      # an OutputError, or a bug: the watcher must live on to the next save
+                self.preview.status = Status((f"{type(e).__name__}: {e}",), failed=True)
                 self.report(e)
                 self.reload()
                 return
