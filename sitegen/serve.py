@@ -15,6 +15,7 @@ from .build import BuildReport, build
 from .cache import Cache
 from .errors import BuildFailed, errors_in
 from .output import Preview as PreviewWriter
+from .output import ReleaseInfo
 from .preview import Preview, Status
 from .search import search_dir
 from .search.service import SearchService
@@ -47,7 +48,7 @@ class Builder:
                 # The inspection rules read every built page: `sitegen check` and `sitegen build` run
                 # them; the preview answers a save without them.
                 result = build(self.root, self.out, keep_going=True, cache=self.cache, writer=PreviewWriter,
-                               inspect=False, published=lambda _: self.reload())
+                               inspect=False, published=self._published)
             except BuildFailed as e:
                 self.preview.status = Status(tuple(str(p) for p in errors_in(e.problems)), failed=True)
                 self.report(e)
@@ -58,11 +59,19 @@ class Builder:
                 self.report(e)
                 self.reload()
                 return
+            # A department held back stays overlaid with its problems (set here, once build() has them).
             status = Status(tuple(str(p) for _, problems in result.held for p in problems), failed=bool(result.held))
             if status != self.preview.status:
                 self.preview.status = status
                 self.reload()
             self.report(result)
+
+    def _published(self, info: ReleaseInfo) -> None:
+        # The new pages are live: a fixed mistake's overlay goes with the same reload, not after the
+        # search index has caught up.
+        if not info.held:
+            self.preview.status = Status()
+        self.reload()
 
 
 def serve(root: Path, host: str, port: int, out: Path | None,
