@@ -75,14 +75,17 @@ LOOKUP = _ENV.from_string(_FIELD_ERROR + """
 <p><a href="{{ write }}">我要写信</a></p>
 """)
 
-LETTER = _ENV.from_string("""
-<h1>{{ letter.title }}</h1>
-<dl class="letters-meta">
-  <dt>编号</dt><dd>{{ letter.number }}</dd>
+# What the citizen and the staff both see of a letter, first in its facts list.
+_LETTER_FACTS = """  <dt>编号</dt><dd>{{ letter.number }}</dd>
   <dt>收信单位</dt><dd>{{ mailbox }}</dd>
   <dt>类型</dt><dd>{{ letter.kind }}</dd>
   <dt>来信时间</dt><dd>{{ letter.received.strftime('%Y-%m-%d %H:%M') }}</dd>
-  <dt>办理状态</dt><dd>{{ letter.status }}</dd>
+"""
+
+LETTER = _ENV.from_string("""
+<h1>{{ letter.title }}</h1>
+<dl class="letters-meta">
+""" + _LETTER_FACTS + """  <dt>办理状态</dt><dd>{{ letter.status }}</dd>
 </dl>
 <h2>来信内容</h2>
 <div class="letters-text">{% for line in letter.body.splitlines() %}<p>{{ line }}</p>{% endfor %}</div>
@@ -138,11 +141,7 @@ STAFF_LETTER = _ENV.from_string(_STAFF_BAR + """
 """ + _ERRORS + """
 <h1>{{ letter.title }}</h1>
 <dl class="letters-meta">
-  <dt>编号</dt><dd>{{ letter.number }}</dd>
-  <dt>收信单位</dt><dd>{{ mailbox }}</dd>
-  <dt>类型</dt><dd>{{ letter.kind }}</dd>
-  <dt>来信时间</dt><dd>{{ letter.received.strftime('%Y-%m-%d %H:%M') }}</dd>
-  <dt>来信人</dt><dd>{{ letter.name }}</dd>
+""" + _LETTER_FACTS + """  <dt>来信人</dt><dd>{{ letter.name }}</dd>
   <dt>联系方式</dt><dd>{{ letter.phone }} {{ letter.email }}</dd>
   <dt>同意公开</dt><dd>{{ '是' if letter.consent else '否' }}</dd>
   <dt>办理状态</dt><dd>{{ letter.status }}{% if left is not none %}（剩余 {{ left }} 个工作日）{% endif %}</dd>
