@@ -369,5 +369,3 @@ class Preview:
             self._made.add(target.parent)
         return target
 
-
-Writer = Release | Preview

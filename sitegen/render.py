@@ -8,7 +8,7 @@ import os
 import traceback
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from typing import Callable, Iterable, Iterator, Mapping, Sequence
+from typing import Callable, Iterator, Mapping, Sequence
 
 import jinja2
 
@@ -114,7 +114,3 @@ def render_all(r: Renderer, jobs: Sequence[Job], progress: Progress | None = Non
     finally:
         _worker = None
 
-
-def keys(r: Renderer, jobs: Iterable[Job]) -> dict[str, str]:
-    """Output path -> cache key, for every job."""
-    return {job.path: r.key(job) for job in jobs}
