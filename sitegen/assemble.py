@@ -412,3 +412,26 @@ def _publish(stray: Stray, files: dict[str, str]) -> str:
 
 def _summary(text: str, limit: int = 120) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def reassemble(records: Records, cluster: Cluster, source: Source, markup: Markup) -> tuple[Page | None, list[Problem]]:
+    """One edited page as assemble() would make it, among the records and cluster of the last build.
+
+    The preview's fast path: None when only a whole build can tell (a link that would publish a
+    file the cluster does not publish yet). The build that follows decides what else it changes.
+    """
+    by_content = {s.rel.removeprefix("content/"): s for s in records.sources}
+    by_content[source.rel.removeprefix("content/")] = source
+    strays = {s.rel.removeprefix("content/"): s for s in records.strays}
+    links = Links(MappingProxyType({rel: page_url(s.owner, s.column, s.slug) for rel, s in by_content.items()}),
+                  frozenset(rel for rel in strays if posixpath.splitext(rel)[1].lstrip(".").lower() in ATTACHMENT_TYPES))
+    html, resolutions = _convert(markup, links, source)
+    documents = {url.partition("#")[0] for _, url in resolutions if url is not None} - {
+        p.url for p in cluster.pages.values()}
+    files = dict(cluster.files)
+    problems: list[Problem] = []
+    page = _page(source, html, records.root, by_content, strays, files, dict(cluster.columns), records.site,
+                 problems, cluster.departments.get(source.owner))
+    if files != cluster.files or not documents <= set(files):
+        return None, problems
+    return page, problems

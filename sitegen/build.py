@@ -18,6 +18,7 @@ from .cache import Cache, digest
 from .content import Stray
 from .model import Cluster, china_now
 from .errors import BuildFailed, OutputError, Problem, errors_in
+from .glance import Built
 from .output import Preview, Release, ReleaseInfo, live, manifest, note_inputs, releases, releases_dir, switch
 from .plan import plan
 from .render import Progress, render_all, renderer
@@ -47,6 +48,7 @@ class BuildReport:
     release: ReleaseInfo | None = None         # the release made live (None: nothing changed)
     rendered: int = 0                          # outputs rendered (the rest were unchanged)
     held: tuple[tuple[str, tuple[Problem, ...]], ...] = ()   # departments kept as they were, and why
+    built: Built | None = field(default=None, repr=False, compare=False)   # for the preview's glance
 
     @property
     def total_pages(self) -> int:
@@ -161,7 +163,8 @@ def build(root: Path, out: Path | None = None, progress: Progress | None = None,
         if writer is Release:
             note_inputs(out, inputs)
         cache.save()
-        return _report(out, cluster, len(keys), clock, problems, None, None, 0, held)
+        return _report(out, cluster, len(keys), clock, problems, None, None, 0, held,
+                       Built(records, cluster, r, frozenset(held_slugs)))
     rendered = 0
     try:
         with writer(out, cluster.site.releases) as release:
@@ -194,7 +197,8 @@ def build(root: Path, out: Path | None = None, progress: Progress | None = None,
             problems += check.as_problems(check.run(cluster, out, now, root=root, scheduled=later))
     remember_good(records, cache, held_slugs)
     cache.save()
-    return _report(out, cluster, len(keys), clock, problems, indexed, info, rendered, held)
+    return _report(out, cluster, len(keys), clock, problems, indexed, info, rendered, held,
+                   Built(records, cluster, r, frozenset(held_slugs)))
 
 
 def _letters(root: Path) -> tuple[Snapshot, list[Problem]]:
@@ -218,9 +222,9 @@ def _owners(cluster: Cluster) -> tuple[tuple[str, str, int], ...]:
 
 def _report(out: Path, cluster: Cluster, files: int, clock: _Clock, problems: list[Problem],
             indexed: IndexReport | None, info: ReleaseInfo | None, rendered: int,
-            held: tuple[tuple[str, tuple[Problem, ...]], ...]) -> BuildReport:
+            held: tuple[tuple[str, tuple[Problem, ...]], ...], built: Built | None = None) -> BuildReport:
     return BuildReport(out, _owners(cluster), files, tuple(clock.timings), tuple(problems), indexed, info, rendered,
-                       held)
+                       held, built)
 
 
 def _unchanged(out: Path, inputs: str, index: bool, now: datetime) -> BuildReport | None:

@@ -15,6 +15,7 @@ import json
 import os
 import re
 import shutil
+import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime
@@ -283,6 +284,10 @@ def _write_json(path: Path, data: Any) -> None:
     os.replace(temporary, path)
 
 
+# The preview's record of keys is rewritten by its build and by a glance, from two threads of the server.
+_RECORD = threading.Lock()
+
+
 class Preview:
     """The preview server's web root, updated in place: changed files replaced one by one, removed
     files deleted. Fast, and never a publish: it keeps no releases and offers no rollback."""
@@ -306,6 +311,27 @@ class Preview:
             return data if isinstance(data, dict) else {}
         except (OSError, ValueError):
             return {}
+
+    @staticmethod
+    def glance(out: Path, pages: list[tuple[str, bytes]]) -> None:
+        """Replace pages ahead of the build (the preview's glance), and forget their keys, so that
+        the build that follows writes each as it should be, whatever the glance showed."""
+        out = out.absolute()
+        for path, data in pages:
+            target = out / path
+            temporary = target.with_name(f".{target.name}.tmp-{os.getpid()}-glance")
+            try:
+                temporary.write_bytes(data)
+                os.replace(temporary, target)
+            except OSError as e:
+                temporary.unlink(missing_ok=True)
+                raise OutputError(f"could not write {target}: {e.strerror or e}") from e
+        with _RECORD:
+            keys = Preview.previous_keys(out)
+            if any(path in keys for path, _ in pages):
+                for path, _ in pages:
+                    keys.pop(path, None)
+                _write_json(out.with_name(f"{out.name}.json"), keys)
 
     def __enter__(self) -> Preview:
         return self
@@ -353,7 +379,8 @@ class Preview:
                 os.removedirs((self.out / path).parent)    # up to the first folder that still holds something
             except OSError:
                 pass
-        _write_json(self.record, self.keys)
+        with _RECORD:
+            _write_json(self.record, self.keys)
         changed = sorted(p for p, k in self.keys.items() if self.old_keys.get(p) != k)
         return ReleaseInfo("preview", time.time(), sum(n for _, _, n in owners), len(self.keys), self.written,
                            self.linked, len(removed), tuple((changed + removed)[:SHOWN_CHANGES]), held, None, True,

@@ -13,7 +13,8 @@ from tornado.ioloop import IOLoop
 
 from .build import BuildReport, build
 from .cache import Cache
-from .errors import BuildFailed, errors_in
+from .errors import BuildFailed, OutputError, errors_in
+from .glance import Built, Glance
 from .output import Preview as PreviewWriter
 from .output import ReleaseInfo
 from .preview import Preview, Status
@@ -32,18 +33,57 @@ DEBOUNCE_MS = 400
 
 
 class Builder:
-    """Rebuilds in-process with caches that live as long as the server; one rebuild at a time."""
+    """Rebuilds in-process with caches that live as long as the server; one rebuild at a time.
+
+    A save is shown twice: at once by a glance (the saved page rendered against the last build,
+    written over its old version), then by the whole rebuild, which brings the lists, neighbours,
+    home pages, feeds and search up to date and corrects whatever the glance could not know.
+    """
 
     def __init__(self, root: Path, out: Path, preview: Preview, report: Callable[[BuildReport | Exception], None],
                  reload: Callable[[], None]):
         self.root, self.out, self.preview, self.report, self.reload = root, out, preview, report, reload
         self.cache = Cache(root / "build" / "cache")
-        self.lock = threading.Lock()
+        self.lock = threading.Lock()            # one rebuild at a time
+        self.wanted = threading.Event()         # a save came after the last rebuild started
+        self.glance = Glance()
+        self.built: Built | None = None         # the last successful build, for the glance
+        self._guard = threading.Lock()          # the glances, between the watcher and the rebuild
+        self._glances = 0
+        self._glanced: dict[str, tuple[int, bytes]] = {}   # output path -> (glance number, bytes)
+        self._since = 0                         # glances before the running rebuild started
+
+    def changed(self, paths: list[Path]) -> None:
+        """Files were saved (the watcher's thread): glance at the pages, then ask for a rebuild."""
+        built = self.built
+        try:
+            pages = self.glance.pages(built, paths) if built is not None else []
+        except Exception:       # a glance is a courtesy: the rebuild that follows reports what is wrong
+            pages = []
+        if pages:
+            with self._guard:
+                self._glances += 1
+                self._glanced.update((path, (self._glances, data)) for path, data in pages)
+            try:
+                PreviewWriter.glance(self.out, pages)
+                self.reload()
+            except OutputError:
+                pass
+        self.wanted.set()
+
+    def run(self, stop: threading.Event) -> None:
+        """Rebuild whenever asked (the builder's thread); saves during a rebuild make one more."""
+        while not stop.is_set():
+            if self.wanted.wait(0.2):
+                self.wanted.clear()
+                self.rebuild()
 
     def rebuild(self) -> None:
         """On success the new pages are live and browsers reload (before the search index catches
         up); on failure the old pages stay, with the problems overlaid."""
         with self.lock:
+            with self._guard:
+                self._since = self._glances
             try:
                 # The inspection rules read every built page: `sitegen check` and `sitegen build` run
                 # them; the preview answers a save without them.
@@ -59,6 +99,9 @@ class Builder:
                 self.report(e)
                 self.reload()
                 return
+            self.built = result.built
+            with self._guard:   # what this build read from disk includes every glance before it began
+                self._glanced = {p: (n, d) for p, (n, d) in self._glanced.items() if n > self._since}
             # A department held back stays overlaid with its problems (set here, once build() has them).
             status = Status(tuple(str(p) for _, problems in result.held for p in problems), failed=bool(result.held))
             if status != self.preview.status:
@@ -67,6 +110,12 @@ class Builder:
             self.report(result)
 
     def _published(self, info: ReleaseInfo) -> None:
+        # A page saved while this build ran was read before its save: show the glance again, not
+        # the older page this build just wrote (the next rebuild writes it as it should be).
+        with self._guard:
+            newer = [(p, d) for p, (n, d) in self._glanced.items() if n > self._since]
+        if newer:
+            PreviewWriter.glance(self.out, newer)
         # The new pages are live: a fixed mistake's overlay goes with the same reload, not after the
         # search index has caught up.
         if not info.held:
@@ -92,6 +141,7 @@ def serve(root: Path, host: str, port: int, out: Path | None,
     builder = Builder(root, out, preview, report, reload)
     builder.rebuild()
     stop = threading.Event()
+    threading.Thread(target=builder.run, args=(stop,), name="sitegen-build", daemon=True).start()
     threading.Thread(target=_watch, args=(root, builder, stop), name="sitegen-watch", daemon=True).start()
     server = Server(app=preview)
     # livereload polls what it watches in its own loop; give it one file that never changes, so it
@@ -105,9 +155,9 @@ def serve(root: Path, host: str, port: int, out: Path | None,
 
 def _watch(root: Path, builder: Builder, stop: threading.Event) -> None:
     paths = [root / name for name in WATCHED if (root / name).exists()]
-    for _changes in watchfiles.watch(*paths, step=STEP_MS, debounce=DEBOUNCE_MS, stop_event=stop,
+    for changes in watchfiles.watch(*paths, step=STEP_MS, debounce=DEBOUNCE_MS, stop_event=stop,
                                      watch_filter=_relevant, raise_interrupt=False):
-        builder.rebuild()
+        builder.changed([Path(path) for change, path in changes if change != watchfiles.Change.deleted])
 
 
 def _relevant(change: watchfiles.Change, path: str) -> bool:

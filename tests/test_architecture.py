@@ -21,6 +21,7 @@ LAYERS = (
     {"load"},
     {"plan"},
     {"render", "output", "search", "check"},
+    {"glance"},
     {"build", "scaffold"},
     {"serve"},
     {"cli"},
@@ -31,7 +32,7 @@ RUN_TIME = {"preview", "search.service", "search.query", "search.wsgi",
             "letters", "letters.app", "letters.pages", "letters.store", "letters.security", "letters.mask",
             "letters.workdays", "letters.publish"}
 BUILD_TIME = {"build", "assemble", "plan", "render", "output", "content", "config", "model", "views", "markup",
-              "disclosure", "guides", "ledger", "cache", "scaffold", "serve", "files", "rights", "acceptance", "load",
+              "disclosure", "guides", "ledger", "cache", "scaffold", "serve", "files", "rights", "acceptance", "load", "glance",
               "check"}
 # Each third-party library lives in the modules that exist to wrap it.
 LIBRARIES = {

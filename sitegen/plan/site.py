@@ -36,12 +36,23 @@ def jobs(cluster: Cluster) -> Iterator[Job]:
         own = [i for i in cluster.listing[column.id] if cluster.pages[i].column == column.id]
         if column.kind == "report" and rows is None:
             rows = entries(cluster)     # the catalog an annual report counts, once per build
-        for n, pid in enumerate(own):
-            page = cluster.pages[pid]
-            previous = cluster.pages[own[n - 1]] if n > 0 else None
-            following = cluster.pages[own[n + 1]] if n + 1 < len(own) else None
-            yield listed(page.url, "article.html", article(cluster, page, previous, following, rows or ()),
-                         page.source, page.owner, page.date)
+        for n in range(len(own)):
+            yield _article_job(cluster, own, n, rows or ())
+
+
+def article_job(cluster: Cluster, pid: str) -> Job:
+    """One page's article job, as jobs() plans it (an annual report's counts need the catalog: not those)."""
+    column = cluster.pages[pid].column
+    own = [i for i in cluster.listing[column] if cluster.pages[i].column == column]
+    return _article_job(cluster, own, own.index(pid), ())
+
+
+def _article_job(cluster: Cluster, own: list[str], n: int, rows) -> Job:
+    page = cluster.pages[own[n]]
+    previous = cluster.pages[own[n - 1]] if n > 0 else None
+    following = cluster.pages[own[n + 1]] if n + 1 < len(own) else None
+    return listed(page.url, "article.html", article(cluster, page, previous, following, rows),
+                  page.source, page.owner, page.date)
 
 
 def article(cluster: Cluster, page: Page, previous: Page | None, following: Page | None, rows=()) -> Article:
