@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import time
 from datetime import datetime
 from contextlib import contextmanager
@@ -86,15 +87,32 @@ class Good:
 
 def inputs_digest(root: Path) -> str:
     """A digest of the name, size and times of every file a build reads, and of sitegen itself."""
-    h = []
+    h: list[str] = []
     for base in (root / "site.yaml",) + tuple(root / f for f in INPUT_FOLDERS) + (BUILTIN_THEMES, PACKAGE):
-        for path in sorted(base.rglob("*")) if base.is_dir() else [base]:
-            try:
-                st = path.lstat()
-            except OSError:
-                continue
-            h.append(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\0{st.st_ino}\n")
-    return digest("".join(h))
+        try:
+            st = os.lstat(base)
+        except OSError:
+            continue
+        h.append(f"{base}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\0{st.st_ino}\n")
+        if stat.S_ISDIR(st.st_mode):
+            _stat_tree(os.fspath(base), h)
+    return digest("".join(sorted(h)))
+
+
+def _stat_tree(folder: str, into: list[str]) -> None:
+    """A line per entry under ``folder`` (links not followed); os.scandir, as this runs in every build."""
+    try:
+        entries = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in entries:
+        try:
+            st = entry.stat(follow_symlinks=False)
+        except OSError:
+            continue
+        into.append(f"{entry.path}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\0{st.st_ino}\n")
+        if stat.S_ISDIR(st.st_mode):
+            _stat_tree(entry.path, into)
 
 
 def build(root: Path, out: Path | None = None, progress: Progress | None = None, *, keep_going: bool = False,

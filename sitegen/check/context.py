@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -24,7 +25,6 @@ class Built:
     meta: dict[str, str]
     dated: bool          # shows a <time> element
     notice: bool         # shows the theme's validity notice (本文件已于…失效/废止)
-    body: str            # the article's text as built (the theme's <div class="article-body">), or ""
 
 
 @dataclass
@@ -37,6 +37,7 @@ class Context:
     _lines: dict[str, list[str]] = field(default_factory=dict)
     _built: dict[str, Built | None] = field(default_factory=dict)
     _text: dict[str, str] = field(default_factory=dict)
+    _bodies: dict[str, str] = field(default_factory=dict)
 
     @property
     def today(self) -> date:
@@ -79,10 +80,15 @@ class Context:
     def read(self, url: str) -> str | None:
         """The built file of a URL as text, or None when the web root has no such file."""
         try:
-            with (self.web_root / output_path(url)).open("rb") as f:
+            # os.path, not pathlib: this runs for every page of the cluster, in every build
+            with open(os.path.join(self._web_root, output_path(url)), "rb") as f:
                 return f.read(MAX_HTML_BYTES).decode("utf-8", "replace")
         except OSError:
             return None
+
+    @cached_property
+    def _web_root(self) -> str:
+        return os.fspath(self.web_root)
 
     def built(self, url: str) -> Built | None:
         """What the rules need of a URL's built file (read once per check), or None when it is missing."""
@@ -91,9 +97,9 @@ class Context:
             if html is None:
                 self._built[url] = None
             else:
-                head = html[: html.find("</head>")] if "</head>" in html else html[:8192]
-                self._built[url] = Built(dict(_META.findall(head)), "<time" in html, 'class="notice notice-' in html,
-                                         _article_body(html))
+                end = html.find("</head>")
+                head = html[:end] if end >= 0 else html[:8192]
+                self._built[url] = Built(dict(_META.findall(head)), "<time" in html, 'class="notice notice-' in html)
         return self._built[url]
 
     # A cluster assembled by sitegen.check.cluster.load() skips the Markdown (check renders
@@ -102,8 +108,9 @@ class Context:
     def body(self, page: Page) -> str:
         if page.body:
             return page.body
-        built = self.built(page.url)
-        return built.body if built else ""
+        if page.url not in self._bodies:
+            self._bodies[page.url] = _article_body(self.read(page.url) or "")
+        return self._bodies[page.url]
 
     def text(self, page: Page) -> str:
         if page.body:
