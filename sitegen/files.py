@@ -134,7 +134,7 @@ def _too_big(rel: str, limit: int, size: int) -> Problem:
     return Problem(rel, None, "(file)", f"at most {limit // 1024} KiB", f"{size // 1024} KiB")
 
 
-def copy_regular(source: Path, target: Path, limit: int) -> int:
+def copy_regular(source: Path, target: Path | str, limit: int) -> int:
     """Copy a regular file, never through a link, at most ``limit`` bytes; OSError otherwise.
 
     For the writer: the loader checked the file, and this keeps the copy to what was checked

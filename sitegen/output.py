@@ -102,7 +102,9 @@ class Release:
             raise OutputError(f"could not start a release in {self.dir}: {e.strerror or e}") from e
         self.keys: dict[str, str] = {}
         self.written = self.linked = 0
-        self._made: set[Path] = {self.staging}
+        self._staging = os.fspath(self.staging)
+        self._previous = os.fspath(self.previous) if self.previous else ""
+        self._made: set[str] = {self._staging}
 
     def __enter__(self) -> Release:
         return self
@@ -115,14 +117,15 @@ class Release:
         if self.previous is None or self.old_keys.get(path) != key:
             return False
         target = self._target(path)
+        source = os.path.join(self._previous, path)
         try:
-            os.link(self.previous / path, target)
+            os.link(source, target)
         except FileNotFoundError:
             return False
         except OSError as e:
             if e.errno not in (18, 31, 38, 95):     # EXDEV, EMLINK, ENOSYS, EOPNOTSUPP: copy instead
                 raise self._error(path, e) from e
-            shutil.copyfile(self.previous / path, target)
+            shutil.copyfile(source, target)
         self.keys[path] = key
         self.linked += 1
         return True
@@ -176,11 +179,12 @@ class Release:
         data["search"] = version
         _write_json(path, data)
 
-    def _target(self, path: str) -> Path:
-        target = self.staging / path
-        parent = target.parent
+    def _target(self, path: str) -> str:
+        # Strings, not Paths: this runs for every output of every release, most of them links.
+        target = os.path.join(self._staging, path)
+        parent = os.path.dirname(target)
         if parent not in self._made:
-            parent.mkdir(parents=True, exist_ok=True)
+            os.makedirs(parent, exist_ok=True)
             self._made.add(parent)
         return target
 
@@ -298,6 +302,7 @@ class Preview:
         self.old_keys = self.previous_keys(self.out)
         self.keys: dict[str, str] = {}
         self.written = self.linked = 0
+        self._out = os.fspath(self.out)
         self._made: set[Path] = set()
         try:
             self.out.mkdir(parents=True, exist_ok=True)
@@ -340,7 +345,7 @@ class Preview:
         pass
 
     def unchanged(self, path: str, key: str) -> bool:
-        if self.old_keys.get(path) == key and (self.out / path).is_file():
+        if self.old_keys.get(path) == key and os.path.isfile(os.path.join(self._out, path)):
             self.keys[path] = key
             self.linked += 1
             return True
