@@ -11,7 +11,7 @@ from ..disclosure import INTERNAL_KINDS, STATS_MARK, entries, year_counts
 from ..model import Cluster, Column, Department, Page
 from ..urls import NOT_FOUND, PORTAL, SITEMAP_HTML, absolute, column_url, feed_url, home_url
 from ..views import (Article, ColumnList, DepartmentHome, Item, Link, NotFound, PortalHome, SiteMap,
-                     article_body, chrome, column_meta, crumbs_for, item, items, link, pager)
+                     Long, article_body, chrome, column_meta, crumbs_for, item, items, link, pager)
 from . import SITE, Job, listed, owner_origin, raw
 from .disclosure import article_section
 from .services import home_lines
@@ -69,12 +69,13 @@ def article(cluster: Cluster, page: Page, previous: Page | None, following: Page
                    meta, current="xxgk" if section else column.id)
     interprets = cluster.pages.get(page.interprets) if page.interprets else None
     replaced = page.disclosure.replaced_by if page.disclosure else None
-    body, counts = (page.body, ""), None
+    body: tuple[str, str] = (Long(page.body), "")
+    counts = None
     if column.kind == "report":
         # An annual report's counts come from the catalog; the editor marks where they go.
         counts = year_counts(rows, cluster, page.owner, int(page.slug), cluster.site.xxgk)
         before, mark, after = page.body.partition(f"<p>{STATS_MARK}</p>")
-        body = (before, after) if mark else ("", page.body)
+        body = (Long(before), Long(after)) if mark else ("", Long(page.body))
     return Article(
         chrome=frame, page=article_body(page), column=column, source=owner_name, body=body, counts=counts,
         previous=link(previous) if previous else None, next=link(following) if following else None,
