@@ -296,18 +296,26 @@ def chrome(cluster: Cluster, owner: str, url: str, title: str, description: str,
         nav = cluster.shared[("nav", owner, current)] = (
             (nav_home,) + tuple(Link(c.title, c.url, current == c.id) for c in cluster.owner_columns(owner))
             + (Link("信息公开", xxgk_url(owner), current == "xxgk"), Link("互动交流", letters_url(owner), current == "hdjl")))
-    base_meta = (("SiteName", site.name), ("SiteDomain", urlsplit(site.base_url).netloc),
-                 ("SiteIDCode", site.site_id_code))
+    frame = cluster.shared.get("frame")
+    if frame is None:
+        frame = cluster.shared["frame"] = (
+            (("SiteName", site.name), ("SiteDomain", urlsplit(site.base_url).netloc), ("SiteIDCode", site.site_id_code)),
+            page_url(PORTAL, *site.contact_page.split("/")) if site.contact_page else SITEMAP_HTML + "#contact")
+    base_meta, contact = frame
     full_title = title if title == site.name else f"{title} - {dept.name if dept else site.name}"
     if dept is not None and title != dept.name:
         full_title += f" - {site.name}"
-    contact = page_url(PORTAL, *site.contact_page.split("/")) if site.contact_page else SITEMAP_HTML + "#contact"
     return Chrome(
         title=full_title, description=description[:200], canonical=absolute(site.base_url, url),
         meta=base_meta + meta, owner=dept, nav=nav, breadcrumbs=crumbs,
         feed=feed_url(owner), accent=dept.accent if dept else "blue",
         search_scope=dept.slug if dept else None, home=home_url(owner), contact_url=contact,
     )
+
+
+def minute(when: datetime) -> str:
+    """YYYY-MM-DD HH:MM, as the PubDate tag has it (strftime is several times slower, 20,000 times a build)."""
+    return f"{when.year:04d}-{when.month:02d}-{when.day:02d} {when.hour:02d}:{when.minute:02d}"
 
 
 def column_meta(column: Column) -> tuple[tuple[str, str], ...]:

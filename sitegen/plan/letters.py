@@ -11,7 +11,7 @@ from ..letters import SHELLS
 from ..letters.publish import Figures, Published
 from ..model import Cluster
 from ..urls import LETTERS, PORTAL, letters_url, write_url
-from ..views import (Facet, LetterLine, LetterList, LetterPage, LettersShell, Link, MailboxFigures, chrome,
+from ..views import (Facet, LetterLine, LetterList, LetterPage, LettersShell, Link, MailboxFigures, chrome, minute,
                      crumbs_for, pager)
 from . import Job, listed, owner_origin, raw
 
@@ -85,7 +85,7 @@ def letter_page(cluster: Cluster, owner: str, letter: Published) -> LetterPage:
     box = mailbox_name(cluster, owner)
     meta = (("ColumnName", "互动交流"), ("ColumnDescription", f"{box}公开的来信和答复"),
             ("ColumnKeywords", f"互动交流,{box}"), ("ColumnType", "互动交流"), ("ArticleTitle", letter.title),
-            ("PubDate", letter.replied.strftime("%Y-%m-%d %H:%M")), ("ContentSource", replied_by))
+            ("PubDate", minute(letter.replied)), ("ContentSource", replied_by))
     frame = chrome(cluster, owner, url, letter.title, letter.body[:120],
                    crumbs_for(cluster, owner, Link("互动交流", letters_url(owner)), Link("正文", url, True)),
                    meta, current="hdjl")

@@ -9,7 +9,7 @@ from typing import Callable, Iterator, Sequence
 from ..guides import guides, json_ld, to_csv, to_json
 from ..model import Cluster, Department, Page
 from ..urls import PORTAL, absolute, bsfw_url
-from ..views import (Facet, GuidePage, Link, Long, ServiceDirectory, ServiceLine, ServiceList, chrome, column_meta,
+from ..views import (Facet, GuidePage, Link, Long, minute, ServiceDirectory, ServiceLine, ServiceList, chrome, column_meta,
                      crumbs_for, pager, service_line)
 from . import SITE, Job, listed, raw
 
@@ -64,7 +64,7 @@ def guide_page(cluster: Cluster, dept: Department, page: Page) -> GuidePage:
     g = page.guide
     assert g is not None
     meta = column_meta(cluster.columns[page.column]) + (("ArticleTitle", g.name),
-            ("PubDate", page.date.strftime("%Y-%m-%d %H:%M")), ("ContentSource", dept.name),
+            ("PubDate", minute(page.date)), ("ContentSource", dept.name),
             ("Keywords", ",".join(page.keywords or g.themes)), ("Description", page.summary),
             ("Url", absolute(cluster.site.base_url, page.url)))
     frame = chrome(cluster, dept.slug, page.url, g.name, f"{g.name}办事指南：{g.agency}。{page.summary}",

@@ -11,7 +11,7 @@ from ..disclosure import INTERNAL_KINDS, STATS_MARK, entries, year_counts
 from ..model import Cluster, Column, Department, Page
 from ..urls import NOT_FOUND, PORTAL, SITEMAP_HTML, absolute, column_url, feed_url, home_url
 from ..views import (Article, ColumnList, DepartmentHome, Item, Link, NotFound, PortalHome, SiteMap,
-                     Long, article_body, chrome, column_meta, crumbs_for, item, items, link, pager)
+                     Long, article_body, chrome, column_meta, crumbs_for, item, items, link, minute, pager)
 from . import SITE, Job, listed, owner_origin, raw
 from .disclosure import article_section
 from .services import home_lines
@@ -60,7 +60,7 @@ def article(cluster: Cluster, page: Page, previous: Page | None, following: Page
     column = cluster.columns[page.column]
     owner_name = cluster.owner_name(page.owner)
     meta = column_meta(column) + (
-        ("ArticleTitle", page.title), ("PubDate", page.date.strftime("%Y-%m-%d %H:%M")),
+        ("ArticleTitle", page.title), ("PubDate", minute(page.date)),
         ("ContentSource", owner_name), ("Keywords", ",".join(page.keywords)),
         ("Description", page.summary), ("Url", absolute(cluster.site.base_url, page.url)))
     section = column.kind in INTERNAL_KINDS
