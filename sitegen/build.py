@@ -212,9 +212,10 @@ def build(root: Path, out: Path | None = None, progress: Progress | None = None,
             release.set_search(indexed.path.name)
     if inspect:
         with clock.stage("check"):
-            problems += check.as_problems(check.run(cluster, out, now, root=root, scheduled=later))
+            problems += check.as_problems(check.run(cluster, out, now, root=root, scheduled=later, keys=keys,
+                                                    cache=cache))
     remember_good(records, cache, held_slugs)
-    cache.save()
+    cache.save(prune=("source", "markup", "built") if inspect else ("source", "markup"))
     return _report(out, cluster, len(keys), clock, problems, indexed, info, rendered, held,
                    Built(records, cluster, r, frozenset(held_slugs)))
 

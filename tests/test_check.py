@@ -686,3 +686,21 @@ def test_letters_without_a_reply_warn_after_10_working_days_and_a_consultation_i
         "portal: [单项否决] letter-unanswered: expected a reply to every 政务咨询 within 3 months, found letter "
         "20240304002 to the 测试市人民政府市长信箱, received 2024-03-04, unanswered. Answer it now in /letters/admin/ "
         "(staff of the mailbox, or an admin).")
+
+
+def test_a_build_reads_again_only_the_pages_it_changed(cluster_root, monkeypatch):
+    root = cluster_root({"content/jxj/gzdt/a.md": page("新闻甲", "2025-01-10 09:00", "内容。"),
+                         "content/jxj/gzdt/b.md": page("新闻乙", "2025-01-11 09:00", "内容。")})
+    now = datetime(2025, 2, 1, 12, 0)
+    build(root, now=now, index=False)
+    read: list[str] = []
+    original = check.Context.read
+    monkeypatch.setattr(check.Context, "read", lambda self, url: read.append(url) or original(self, url))
+    (root / "content/jxj/gzdt/a.md").write_text(page("新闻甲", "2025-01-10 09:00", "改过的内容。"), encoding="utf-8")
+    report = build(root, now=now, index=False)
+    assert "/jxj/gzdt/a/" in read and "/jxj/gzdt/b/" not in read
+    # What the cached facts found is what a check reading every file finds.
+    cluster, later = cluster_of(root, now)
+    fresh = check.as_problems(check.run(cluster, root / "build" / "site", now, root=root, scheduled=later))
+    assert fresh and [str(w) for w in report.warnings if w.field.startswith("check ")] == [str(p) for p in fresh]
+    assert "/jxj/gzdt/b/" in read

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Mapping
+
+from ..cache import Cache
 
 from ..content import Source
 from ..model import Cluster
@@ -36,13 +38,15 @@ RULES: tuple[Rule, ...] = (
 
 
 def run(cluster: Cluster, web_root: Path, as_of: datetime, *, root: Path | None = None,
-        scheduled: tuple[Source, ...] = (), external_cache: Path | None = None) -> tuple[Finding, ...]:
+        scheduled: tuple[Source, ...] = (), external_cache: Path | None = None,
+        keys: Mapping[str, str] | None = None, cache: Cache | None = None) -> tuple[Finding, ...]:
     """Every finding of the cluster as of ``as_of`` (China time, naive), most serious first.
 
     ``root`` (the site folder) lets findings name the line in the source; ``scheduled`` are the
     pages assemble.due() held back; ``external_cache`` (a JSON file) turns on the external link check.
+    A build passes its outputs' ``keys`` and its ``cache``: an output it did not change is not read again.
     """
-    ctx = Context(cluster, web_root, as_of, root, scheduled)
+    ctx = Context(cluster, web_root, as_of, root, scheduled, keys=keys or {}, cache=cache)
     found: list[Finding] = []
     for rule in RULES:
         found += rule(ctx)

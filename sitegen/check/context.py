@@ -8,7 +8,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cached_property
 from pathlib import Path
+from typing import Mapping
 
+from ..cache import Cache
 from ..content import Source
 from ..markup import plain_text
 from ..model import Cluster, Page
@@ -36,6 +38,10 @@ class Context:
     scheduled: tuple[Source, ...] = ()
     _lines: dict[str, list[str]] = field(default_factory=dict)
     _built: dict[str, Built | None] = field(default_factory=dict)
+    # In a build: each output's key (equal keys, equal bytes) and the build's cache, so what the
+    # rules read of an unchanged page is taken from the cache instead of its file.
+    keys: Mapping[str, str] = field(default_factory=dict)
+    cache: Cache | None = None
     _text: dict[str, str] = field(default_factory=dict)
     _bodies: dict[str, str] = field(default_factory=dict)
 
@@ -93,6 +99,11 @@ class Context:
     def built(self, url: str) -> Built | None:
         """What the rules need of a URL's built file (read once per check), or None when it is missing."""
         if url not in self._built:
+            key = self.keys.get(output_path(url)) if self.cache is not None else None
+            known = self.cache.get("built", key) if self.cache is not None and key else None
+            if known is not None:
+                self._built[url] = known
+                return known
             html = self.read(url)
             if html is None:
                 self._built[url] = None
@@ -100,6 +111,8 @@ class Context:
                 end = html.find("</head>")
                 head = html[:end] if end >= 0 else html[:8192]
                 self._built[url] = Built(dict(_META.findall(head)), "<time" in html, 'class="notice notice-' in html)
+                if self.cache is not None and key:
+                    self.cache.put("built", key, self._built[url])
         return self._built[url]
 
     # A cluster assembled by sitegen.check.cluster.load() skips the Markdown (check renders
