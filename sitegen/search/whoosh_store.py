@@ -5,7 +5,9 @@ from __future__ import annotations
 import math
 import sys
 from array import array
-from collections.abc import Iterable
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from functools import partial
 from itertools import groupby
 from datetime import datetime, time
 from pathlib import Path
@@ -17,9 +19,10 @@ from whoosh.searching import Searcher as WSearcher
 from whoosh.writing import SegmentWriter
 
 from . import query as Q
+from . import workers
 from .query import Checker, Filters, Found, Unit, as_typed_check, query_tokens
-from .analysis import CJK_RUN
-from .schema import Analysed, Grams, document, schema
+from .analysis import CJK_RUN, segmenter
+from .schema import Entry, Grams, analyse, document, schema
 
 WRITER_MB = 128         # whoosh's in-memory posting buffer
 
@@ -27,7 +30,8 @@ WRITER_MB = 128         # whoosh's in-memory posting buffer
 class WhooshWriter:
     """Changes to the whoosh index of a version folder, made visible by ``commit``: whoosh
     writes new segment files and a new table of contents; the folder is published by index.py.
-    A new index is written by ``FastSegmentWriter``; an update by whoosh's own writer."""
+    A new index is written by worker processes, one segment each (``_write_segment``); an
+    update by whoosh's own writer."""
 
     def __init__(self, folder: Path, previous: Path | None):
         folder.mkdir(parents=True, exist_ok=True)
@@ -38,6 +42,7 @@ class WhooshWriter:
             _link_tree(previous, folder)
             self.ix = whoosh_index.open_dir(folder)
         self._writer: SegmentWriter | None = None      # opened by the first change
+        self._segments: list = []                       # a new index's, written by add_all
 
     def words_of(self, ids: Iterable[str]) -> list[str]:
         """The words stored with these pages when they were indexed (for the lexicon's counts)."""
@@ -51,20 +56,46 @@ class WhooshWriter:
 
     def _w(self):
         if self._writer is None:
-            self._writer = FastSegmentWriter(self.ix) if self.full else self.ix.writer(limitmb=WRITER_MB)
+            self._writer = self.ix.writer(limitmb=WRITER_MB)
         return self._writer
 
     def delete(self, ids: Iterable[str]) -> None:
         for pid in ids:
             self._w().delete_by_term("id", pid)
 
-    def add(self, analysed: Analysed) -> None:
-        self._w().add_document(**document(analysed))
+    def add_all(self, entries: Sequence[Entry], words: tuple[str, ...]) -> Counter:
+        """Analyse and add pages, in this order; the words they hold, counted once a page (for the lexicon).
+
+        A new index is written by worker processes, each analysing and writing one segment of
+        consecutive pages: the parent only lists the segments. Analysis and posting lists are
+        then built where the pages are, and nothing but a segment's name and its word counts
+        crosses between processes (sending each page's analysis to one writer process cost as
+        much as writing it, and that writer was the bottleneck)."""
+        if not self.full:
+            counts: Counter = Counter()
+            for analysed in workers.analysed(list(entries), words):
+                counts.update(analysed.words)
+                self._w().add_document(**document(analysed))
+            return counts
+        if entries:
+            # The temporary folder of the workers' writers (whoosh names it after the index):
+            # made here, so that they do not race to make it, and removed by commit.
+            self.ix.storage.temp_storage(f"{self.ix.indexname}.tmp")
+            done = workers.in_slices(partial(_write_segment, self.ix.storage.folder, words), entries,
+                                     workers.count(len(entries)))
+            self._segments += [segment for segment, _ in done if segment is not None]
+            return sum((c for _, c in done), Counter())
+        return Counter()
 
     def commit(self) -> None:
         if self._writer is not None:
             self._writer.commit()
             self._writer = None
+        elif self.full:
+            from whoosh.index import TOC, clean_files
+            TOC(self.ix.schema, self._segments, 1).write(self.ix.storage, self.ix.indexname)
+            clean_files(self.ix.storage, self.ix.indexname, 1, self._segments)
+            self.ix.storage.temp_storage(f"{self.ix.indexname}.tmp").destroy()
         self.ix.close()
 
     def cancel(self) -> None:
@@ -72,6 +103,20 @@ class WhooshWriter:
             self._writer.cancel()
             self._writer = None
         self.ix.close()
+
+
+def _write_segment(folder: str, words: tuple[str, ...], entries: Sequence[Entry]) -> tuple:
+    """One segment of a new index holding ``entries`` in order (run in a worker process): the
+    segment, and the words its pages hold."""
+    ix = whoosh_index.open_dir(folder)
+    seg = segmenter(words)
+    writer = FastSegmentWriter(ix)
+    counts: Counter = Counter()
+    for e in entries:
+        analysed = analyse(e, seg)
+        counts.update(analysed.words)
+        writer.add_document(**document(analysed))
+    return writer.segment(), counts
 
 
 class FastSegmentWriter(SegmentWriter):
@@ -85,8 +130,9 @@ class FastSegmentWriter(SegmentWriter):
     goes through whoosh's pool (a few postings a page)."""
 
     def __init__(self, ix):
-        super().__init__(ix, limitmb=WRITER_MB)
-        self.merge = False          # a new index: nothing to merge with
+        # No lock: the workers of one new index each write their own segment, and the parent,
+        # which holds the version folder alone (index.py), writes the table of contents.
+        super().__init__(ix, limitmb=WRITER_MB, _lk=False)
         # field -> gram -> (document numbers, counts)
         self._grams: dict[str, dict[str, tuple[array[int], array[int]]]] = {
             name: {} for name, f in self.schema.items() if isinstance(f, Grams)}
@@ -133,6 +179,13 @@ class FastSegmentWriter(SegmentWriter):
         perdoc.finish_doc()
         self._added = True
         self.docnum += 1
+
+    def segment(self):
+        """Write the segment and return it, for the parent to list in the table of contents."""
+        self._check_state()
+        segment = self._finalize_segment() if self._added else None
+        self.is_closed = True
+        return segment
 
     def _flush_segment(self):
         self.perdocwriter.close()
