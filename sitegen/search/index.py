@@ -137,8 +137,7 @@ def _update(cluster: Cluster, search_dir: Path, shells: Mapping[str, str],
 
         pinned = {fold(w) for w in extra_words(cluster)} | {
             fold(k) for e in entries.values() for k in e.keywords if CJK_RUN.fullmatch(fold(k))}
-        lexicon = Lexicon.from_counts(+counts, old_lexicon, pinned, mapped)
-        lexicon.save(staging / "lexicon.json")
+        Lexicon.save_entries(staging / "lexicon.json", Lexicon.entries_of(+counts, old_lexicon, pinned, mapped))
         _write_json(staging / "manifest.json", manifest)
         for folder, files in (("shells", shells), ("templates", templates)):
             (staging / folder).mkdir()

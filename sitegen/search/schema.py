@@ -90,11 +90,12 @@ class Entry:
     def fingerprint(self) -> str:
         """Changes whenever anything indexed changes: the page, its department's name, its column."""
         h = hashlib.blake2b(digest_size=12)
-        for value in (SCHEMA_VERSION, self.id, self.url, self.title, self.text, self.summary, "\x1f".join(self.keywords),
-                      self.dept, self.source, self.column, self.kind, self.date.isoformat(),
-                      self.topic or "", self.doc_number or "", self.index_no or ""):
-            h.update(value.encode("utf-8", "surrogatepass"))
-            h.update(b"\x00")
+        # One update of the values joined, each ended by a NUL: the digest of the same bytes as
+        # an update per value and per NUL, at a third of the cost.
+        h.update("".join(f"{value}\x00" for value in (
+            SCHEMA_VERSION, self.id, self.url, self.title, self.text, self.summary, "\x1f".join(self.keywords),
+            self.dept, self.source, self.column, self.kind, self.date.isoformat(), self.topic or "",
+            self.doc_number or "", self.index_no or "")).encode("utf-8", "surrogatepass"))
         return h.hexdigest()
 
 

@@ -4,18 +4,24 @@ from __future__ import annotations
 
 import math
 import sys
+import zlib
 from array import array
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from functools import partial
-from itertools import groupby
+from itertools import chain, groupby
+from operator import sub
+from pickle import dumps
 from datetime import datetime, time
 from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh import scoring
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
 from whoosh.searching import Searcher as WSearcher
+from whoosh.system import pack_ushort
+from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
 
 from . import query as Q
@@ -215,27 +221,52 @@ class FastSegmentWriter(SegmentWriter):
         fw.close()
 
     def _write_grams(self, fw, name, field) -> None:
+        # What whoosh's W3PostingsWriter writes for each term (a header, then blocks of up to
+        # _blocklimit postings: their block info and their pickled, compressed ids, weights and
+        # values, the last one's length negative) and its W3TermInfo, computed a block at a time
+        # with C-level calls instead of a posting at a time: the readers are whoosh's own.
         lengths = self._lengths[name]
         store = self._grams[name]
         boost = field.format.field_boost
         fw.start_field(name, field)
+        pw = fw._postwriter
+        postfile, limit, level = pw._postfile, pw._blocklimit, pw._compression
+        prefix = pack_ushort(fw._fieldid)
+        add_term = fw._tindex.add
         for tbytes, gram in sorted((g.encode("utf-8"), g) for g in store):
             docs, freqs = store[gram]
-            fw.start_term(tbytes)
-            pw = fw._postwriter
-            limit = pw._blocklimit
-            for start in range(0, len(docs), limit):
-                if start:
-                    pw._write_block()
-                ids, counts = docs[start:start + limit], freqs[start:start + limit]
+            info = W3TermInfo()
+            info._minid, info._maxid = docs[0], docs[-1]
+            start = postfile.tell()
+            postfile.write(WHOOSH3_HEADER_MAGIC)
+            weight_sum = max_weight = 0.0
+            least, most = None, 0
+            for first in range(0, len(docs), limit):
+                ids, counts = docs[first:first + limit], freqs[first:first + limit]
+                weights = array("f", counts) if boost == 1.0 else array("f", (n * boost for n in counts))
                 values = array("I", counts)
                 if sys.byteorder == "little":
                     values.byteswap()     # whoosh's pack_uint is big-endian
                 sizes = list(map(lengths.__getitem__, ids))
-                weights = array("f", counts) if boost == 1.0 else array("f", (n * boost for n in counts))
-                pw._ids, pw._weights, pw._values = ids, weights, [values.tobytes()]
-                pw._maxweight, pw._minlength, pw._maxlength = max(weights), min(sizes), max(sizes)
-            fw.finish_term()
+                low, high, top = min(sizes), max(sizes), max(weights)
+                heavy, light = top, min(weights)
+                mini = None if heavy == light == 1.0 else heavy if heavy == light else tuple(weights)
+                data = dumps((tuple(map(sub, ids, chain((0,), ids))), mini, values.tobytes()), 2)
+                if level:
+                    data = zlib.compress(data, level)
+                head = dumps((len(ids), ids[-1], top, level, length_to_byte(low), length_to_byte(high)), 2)
+                last = first + limit >= len(docs)
+                postfile.write_int(-(len(head) + len(data)) if last else len(head) + len(data))
+                postfile.write(head)
+                postfile.write(data)
+                weight_sum += sum(weights)
+                max_weight = max(max_weight, top)
+                least = low if least is None else min(least, low)
+                most = max(most, high)
+            info._weight, info._df, info._maxweight = weight_sum, len(docs), max_weight
+            info._minlength, info._maxlength = least, most
+            info.set_extent(start, postfile.tell() - start)
+            add_term(prefix + tbytes, info.to_bytes())
         fw.finish_field()
 
 

@@ -67,6 +67,9 @@ def in_slices(work: Callable[[Sequence[T]], R], items: Sequence[T], workers: int
 
 
 def _run(work: Callable, part: Sequence, send) -> None:
+    # A worker lives for one slice and leaves no cycles worth collecting: without the cyclic
+    # collector, which would walk its growing posting tables again and again, it runs a sixth faster.
+    gc.disable()
     try:
         result = (True, work(part))
     except BaseException:  # noqa: BLE001 - sent to the parent, which raises it
