@@ -154,9 +154,9 @@ class FastSegmentWriter(SegmentWriter):
     pickles it into an external sort and merges the runs back, then checks each one on its way
     into the posting blocks (about 25 µs a posting: 80 % of a cold index's time). Here the
     postings of a Grams field gather in memory as two arrays per term (document numbers arrive
-    in order, so nothing is sorted but the terms) and go to the codec one block at a time.
-    The files written are whoosh's own, read by whoosh's own readers; every other field still
-    goes through whoosh's pool (a few postings a page)."""
+    in order, so nothing is sorted but the terms) and are written as whoosh's posting blocks
+    (``_write_grams``). The files written are whoosh's own, read by whoosh's own readers; every
+    other field still goes through whoosh's pool (a few postings a page)."""
 
     def __init__(self, ix):
         # No lock: the workers of one new index each write their own segment, and the parent,
