@@ -95,7 +95,10 @@ class WhooshWriter:
             done = workers.in_slices(partial(_write_segment, self.ix.storage.folder, words), entries,
                                      workers.count(len(entries)))
             self._segments += [segment for segment, _ in done if segment is not None]
-            return sum((c for _, c in done), Counter())
+            counts = Counter()
+            for _, part in done:
+                counts.update(part)
+            return counts
         return Counter()
 
     def commit(self) -> None:
