@@ -211,21 +211,24 @@ def measure(backend: str, cluster, env, theme, work: Path, dsn: str | None) -> d
     # time says more about the neighbours than about the index.
     figures["full_index_cpu_s"] = round(cpu_s() - cpu, 1)
     figures["peak_pss_total_mib"] = round(memory.peak / 2**20)
+    figures["load_average"] = round(os.getloadavg()[0], 1)
     apparent, disk = size(report.path)
     figures["index_bytes"] = pg_size(dsn) + apparent if backend == "postgres" else apparent
     print(f"[{backend}] full index: {report.documents} pages in {figures['full_index_s']}s "
           f"({figures['full_index_cpu_s']} CPU s in this process and its workers, not the database's); "
           f"index {figures['index_bytes'] / 2**20:.0f} MiB; peak PSS of this process and its workers "
-          f"{figures['peak_pss_total_mib']} MiB")
+          f"{figures['peak_pss_total_mib']} MiB; load average {figures['load_average']}")
 
     edited = dict(cluster.pages)
     for pid in list(edited)[len(edited) // 2:len(edited) // 2 + 10]:
         edited[pid] = dataclasses.replace(edited[pid], text=edited[pid].text + "本页于基准测试中修改。")
-    t = time.perf_counter()
+    t, cpu = time.perf_counter(), cpu_s()
     again = update_index(dataclasses.replace(cluster, pages=edited), search, shells, templates, info, dsn)
     figures["reindex_10_s"] = round(time.perf_counter() - t, 2)
+    figures["reindex_10_cpu_s"] = round(cpu_s() - cpu, 2)
     assert (again.changed, again.added, again.removed, again.full) == (10, 0, 0, False), again
-    print(f"[{backend}] re-index after 10 pages changed: {figures['reindex_10_s']}s")
+    print(f"[{backend}] re-index after 10 pages changed: {figures['reindex_10_s']}s "
+          f"({figures['reindex_10_cpu_s']} CPU s); load average {os.getloadavg()[0]:.1f}")
 
     app = SearchService(search, dsn=dsn)
     generation = app.generation()
@@ -314,7 +317,7 @@ def main(argv=None) -> int:
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
-    rows = ["full_index_s", "full_index_cpu_s", "reindex_10_s", "peak_pss_total_mib", "index_bytes", "recall", "queries", "p50_ms",
+    rows = ["full_index_s", "full_index_cpu_s", "load_average", "reindex_10_s", "reindex_10_cpu_s", "peak_pss_total_mib", "index_bytes", "recall", "queries", "p50_ms",
             "p95_ms", "p99_ms", "max_ms", "cpu_p50_ms", "cpu_p95_ms", "cpu_p99_ms"]
     print(f"\n{figures['pages']} pages          " + "".join(f"{b:>12}" for b in backends))
     for name in rows:

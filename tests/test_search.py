@@ -7,6 +7,8 @@ the HTML or JSON it answers.
 from __future__ import annotations
 
 import json
+from collections import Counter
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import quote, urlencode
 
@@ -16,10 +18,15 @@ from clusters import SITE_YAML, item, make_cluster, page
 from search_pg import BACKENDS, Built, pg_server  # noqa: F401 - pg_server: a fixture
 
 from sitegen.build import assign, build
-from sitegen.search.analysis import doc_number_key, fold, grams
+from sitegen.search import whoosh_store, workers
+from sitegen.search.analysis import doc_number_key, fold, gram_counts, grams, segmenter
 from sitegen.search.index import current_version
 from sitegen.search.query import Request
+from sitegen.search.schema import Entry, analyse
 from sitegen.search.service import Generation, SearchService
+from sitegen.search.whoosh_store import WhooshWriter
+from whoosh import index as whoosh_index
+from whoosh import query as wq
 
 SEARCH_YAML = SITE_YAML + """\
 search:
@@ -115,11 +122,61 @@ def test_grams_are_bigrams_with_the_run_ends_and_letter_runs_whole():
     assert grams("智慧城市，2024年") == ["智慧", "慧城", "城市", "智", "市", "2024", "年"]
 
 
+@pytest.mark.parametrize("text", ["", "智", "智慧城市，2024年", "a智b", "5G基站建设a1b2 城", "\U00020000\U00020001x\U00020002",
+                                  "一、二。三四五 abc def", "醫療保障 ＡＢＣ１２３"])
+def test_gram_counts_are_the_counted_grams(text):
+    assert gram_counts(fold(text)) == Counter(grams(fold(text)))
+
+
 def test_doc_number_keys_ignore_the_kind_of_bracket():
     assert doc_number_key("经信发[2024]12号") == doc_number_key("经信发〔2024〕12号") == doc_number_key("经信发【2024】 12号")
 
 
 # ---------------------------------------------------------------- the index on disk
+
+
+def _entry(n: int, text: str) -> Entry:
+    return Entry(f"jxj/gzdt/p{n}", f"/jxj/gzdt/p{n}/", f"第{n}篇动态", text, "", (), "jxj", "经信局", "工作动态", "news",
+                 datetime(2024, 1 + n % 12, 1 + n % 28, 9), None, None, None)
+
+
+def test_a_new_whoosh_index_is_written_by_workers_one_segment_each_and_updates_merge_small_segments(
+        tmp_path, monkeypatch):
+    monkeypatch.setattr(workers, "count", lambda items, least=0: 2)    # two processes even for a few pages
+    monkeypatch.setattr(whoosh_store, "MERGE_BELOW", 3)                 # a segment of 6 pages is big here
+    entries = sorted((_entry(n, f"第{n}号文件讲{'数据开放' if n % 3 == 0 else '营商环境'}。") for n in range(12)),
+                     key=lambda e: (e.date, e.id))
+    writer = WhooshWriter(tmp_path / "v1", None)
+    counts = writer.add_all(entries, ())
+    writer.commit()
+    # The words of every page, counted by the workers together as here one page at a time.
+    assert counts == Counter(w for e in entries for w in analyse(e, segmenter(())).words) and counts["数据"] == 4
+    ix = whoosh_index.open_dir(str(tmp_path / "v1"))
+    assert [s.doc_count_all() for s in ix._segments()] == [6, 6]
+    with ix.searcher() as searcher:
+        # Document numbers follow the order given, across the segments.
+        assert [searcher.stored_fields(n)["id"] for n in range(12)] == [e.id for e in entries]
+        found = {searcher.stored_fields(n)["id"] for n in searcher.docs_for_query(wq.And(
+            [wq.Term("body", "数据"), wq.Term("body", "据开"), wq.Term("body", "开放")]))}
+    assert found == {e.id for e in entries if "数据开放" in e.text}
+    ix.close()
+
+    previous = tmp_path / "v1"
+    for k in range(3):      # three updates, each changing the same page: a segment of one page each
+        folder = tmp_path / f"v{k + 2}"
+        writer = WhooshWriter(folder, previous)
+        writer.delete([entries[0].id])
+        writer.add_all([_entry(0, f"改写{k}次的内容讲公共数据。")], ())
+        writer.commit()
+        previous = folder
+    ix = whoosh_index.open_dir(str(previous))
+    # The big segments stay; the small ones were merged, and those left empty dropped.
+    assert [s.doc_count_all() for s in ix._segments()] == [6, 6, 1]
+    with ix.searcher() as searcher:
+        assert searcher.doc_count() == 12
+        hits = [searcher.stored_fields(n)["id"] for n in searcher.docs_for_query(wq.Term("body", "公共"))]
+    assert hits == [entries[0].id]
+    ix.close()
 
 
 def test_index_lives_beside_the_web_root_behind_an_atomic_current_link(built):

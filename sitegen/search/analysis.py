@@ -5,6 +5,8 @@ from __future__ import annotations
 import hashlib
 import re
 import unicodedata
+from collections import Counter
+from collections.abc import Callable
 from functools import cache
 
 import opencc
@@ -17,6 +19,10 @@ CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0002ffff"
 # On folded text: a run of Chinese characters, or a run of ASCII letters and digits.
 RUN = re.compile(f"([{CJK}]+)|[a-z0-9]+")
 CJK_RUN = re.compile(f"[{CJK}]+")
+CJK_CHAR = re.compile(f"[{CJK}]")
+_BIGRAM = re.compile(f"(?=([{CJK}]{{2}}))")
+_ENDS = re.compile(f"(?<![{CJK}])[{CJK}](?=[{CJK}])|[{CJK}](?![{CJK}])")
+_LATIN = re.compile("[a-z0-9]+")
 WORD = re.compile(f"[{CJK}]{{2,12}}|[a-z][a-z0-9]{{2,30}}")
 
 
@@ -43,9 +49,28 @@ def _fold_table() -> dict[int, str]:
     return table
 
 
+@cache
+def _foldable() -> tuple[re.Pattern, Callable[[re.Match], str]]:
+    # A pattern of the characters the table changes, as ranges: str.translate looks up every
+    # character of the text in the table (a quarter of a page's analysis), while most Chinese
+    # text holds only a few characters to change, in runs that one match replaces whole.
+    table = _fold_table()
+    codes = sorted(table)
+    spans: list[list[int]] = []
+    for c in codes:
+        if spans and spans[-1][1] == c - 1:
+            spans[-1][1] = c
+        else:
+            spans.append([c, c])
+    pattern = re.compile("[" + "".join(re.escape(chr(a)) + ("-" + re.escape(chr(b)) if b > a else "")
+                                       for a, b in spans) + "]+")
+    return pattern, lambda m: m.group().translate(table)
+
+
 def fold(text: str) -> str:
     """Simplified, half-width, lower-case text of exactly the same length as ``text``."""
-    return text.translate(_fold_table())
+    pattern, replace = _foldable()
+    return pattern.sub(replace, text)
 
 
 def grams(folded: str) -> list[str]:
@@ -70,6 +95,15 @@ def grams(folded: str) -> list[str]:
         else:
             out.append(run)
     return out
+
+
+def gram_counts(folded: str) -> dict[str, int]:
+    """``Counter(grams(folded))``, found by regular expressions, in C: a page's 1,000 tokens
+    cost a third of what a Python loop over its runs does."""
+    counts = Counter(_BIGRAM.findall(folded))
+    counts.update(_ENDS.findall(folded))     # a run's first character (if it has a second) and its last
+    counts.update(_LATIN.findall(folded))
+    return dict(counts)
 
 
 def runs(folded: str) -> list[str]:

@@ -19,9 +19,7 @@ so that a request already running on it can finish.
 from __future__ import annotations
 
 import fcntl
-import gc
 import json
-import multiprocessing
 import os
 import re
 import shutil
@@ -33,16 +31,13 @@ from pathlib import Path
 
 from ..model import Cluster
 from ..urls import PORTAL
-from .analysis import CJK_RUN, Segmenter, fold, segmenter
+from .analysis import CJK_RUN, fold, segmenter
 from .letters import letter_entries
 from .lexicon import Lexicon
-from .schema import SCHEMA_VERSION, analyse, entry
+from .schema import SCHEMA_VERSION, entry
+from .workers import mapped
 
 CURRENT = "current"
-PARALLEL_FROM = 400     # pages to analyse before worker processes pay for their start
-# Analysis processes: one per CPU, up to 4 (beyond that the one writer, in this process, is the
-# bottleneck and more workers only hold more pages in memory).
-WORKERS = 4
 VERSION = re.compile(r"^v(\d{6})$")
 
 
@@ -137,15 +132,12 @@ def _update(cluster: Cluster, search_dir: Path, shells: Mapping[str, str],
         writer.delete(changed + removed)
         # Oldest first: whoosh's document numbers then follow dates, so a month is one stretch
         # of each segment and a query can read the newest months without walking the whole index.
-        for analysed in _analysed([entries[p] for p in sorted(added + changed, key=lambda p: (entries[p].date, p))],
-                                  extra_words(cluster)):
-            counts.update(analysed.words)
-            writer.add(analysed)
+        counts.update(writer.add_all([entries[p] for p in sorted(added + changed, key=lambda p: (entries[p].date, p))],
+                                     extra_words(cluster)))
 
         pinned = {fold(w) for w in extra_words(cluster)} | {
             fold(k) for e in entries.values() for k in e.keywords if CJK_RUN.fullmatch(fold(k))}
-        lexicon = Lexicon.from_counts(+counts, old_lexicon, pinned, _map)
-        lexicon.save(staging / "lexicon.json")
+        Lexicon.save_entries(staging / "lexicon.json", Lexicon.entries_of(+counts, old_lexicon, pinned, mapped))
         _write_json(staging / "manifest.json", manifest)
         for folder, files in (("shells", shells), ("templates", templates)):
             (staging / folder).mkdir()
@@ -168,51 +160,9 @@ def _update(cluster: Cluster, search_dir: Path, shells: Mapping[str, str],
     return IndexReport(search_dir / name, full, len(added), len(changed), len(removed), len(manifest))
 
 
-def _analysed(todo: list, words: tuple[str, ...]) -> Iterator:
-    """``schema.analyse`` of each entry, in order: in worker processes when there are many
-    (segmenting and counting tokens is half of a cold index's work, and the writer, in this
-    process, the other half), here when there are few (a process costs more to start)."""
-    workers = min(WORKERS, os.cpu_count() or 1)
-    if len(todo) < PARALLEL_FROM or workers < 2:
-        seg = segmenter(words)
-        yield from (analyse(e, seg) for e in todo)
-        return
-    # Forked, so the workers start with the dictionary loaded; frozen objects are left alone by
-    # their garbage collector, so the cluster's memory stays shared instead of copied.
-    gc.freeze()
-    try:
-        with multiprocessing.get_context("fork").Pool(workers, _start_worker, (words,)) as pool:
-            yield from pool.imap(_analyse_in_worker, todo, chunksize=32)
-    finally:
-        gc.unfreeze()
-
-
-def _map(f, items) -> list:
-    """``map``, in worker processes for many items (the pinyin of a new lexicon's words)."""
-    items = list(items)
-    workers = min(WORKERS, os.cpu_count() or 1)
-    if len(items) < 5_000 or workers < 2:
-        return list(map(f, items))
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
-        return pool.map(f, items, chunksize=256)
-
-
-_worker_segmenter: Segmenter | None = None
-
-
-def _start_worker(words: tuple[str, ...]) -> None:
-    global _worker_segmenter
-    _worker_segmenter = segmenter(words)
-
-
-def _analyse_in_worker(e):
-    assert _worker_segmenter is not None     # set by _start_worker, the pool's initializer
-    return analyse(e, _worker_segmenter)
-
-
 def open_writer(backend: str, folder: Path, previous: Path | None, full: bool, version: str,
                 dsn: str | None = None):
-    """The index writer of a backend: add, delete, words_of, commit, cancel (see whoosh_store)."""
+    """The index writer of a backend: add_all, delete, words_of, commit, cancel (see whoosh_store)."""
     if backend == "postgres":
         from .pg_store import PgWriter
         return PgWriter(full, version, dsn)

@@ -48,9 +48,16 @@ class Lexicon:
     @staticmethod
     def from_counts(counts: Mapping[str, int], previous: Mapping[str, tuple[int, str, str]] | None = None,
                     pinned: Iterable[str] = (), mapper: Callable = map) -> Lexicon:
-        """Counts to a lexicon; pinyin comes from ``previous`` where it is known (it is the
-        slow part: about 0.1 ms a word), and is computed, by ``mapper`` (a process pool's map
-        for many words), for the words offered, or ``pinned``."""
+        """Counts to a lexicon, with its lookups (see ``entries_of``)."""
+        return Lexicon.of(Lexicon.entries_of(counts, previous, pinned, mapper))
+
+    @staticmethod
+    def entries_of(counts: Mapping[str, int], previous: Mapping[str, tuple[int, str, str]] | None = None,
+                   pinned: Iterable[str] = (), mapper: Callable = map) -> dict[str, tuple[int, str, str]]:
+        """Counts to a lexicon's entries, what ``save`` writes (the index stage builds no lookups:
+        the service does, when it loads them); pinyin comes from ``previous`` where it is known
+        (it is the slow part: about 0.1 ms a word), and is computed, by ``mapper`` (a process
+        pool's map for many words), for the words offered, or ``pinned``."""
         previous = previous or {}
         pinned = set(pinned)
         words: dict[str, tuple[int, str, str]] = {}
@@ -69,7 +76,7 @@ class Lexicon:
             words[key] = (df, full, initials)
         for key, (full, initials) in zip(todo, mapper(pinyin_keys, todo.values())):
             words[key] = (words[key][0], full, initials)
-        return Lexicon.of(words)
+        return words
 
     @staticmethod
     def of(words: Mapping[str, tuple[int, str, str]]) -> Lexicon:
@@ -158,8 +165,11 @@ class Lexicon:
     # ------------------------------------------------------------ storage
 
     def save(self, path: Path) -> None:
-        path.write_text(json.dumps({"words": self.words}, ensure_ascii=False, separators=(",", ":")),
-                        encoding="utf-8")
+        Lexicon.save_entries(path, self.words)
+
+    @staticmethod
+    def save_entries(path: Path, words: Mapping[str, tuple[int, str, str]]) -> None:
+        path.write_text(json.dumps({"words": words}, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
 
     @staticmethod
     def load(path: Path) -> Lexicon:

@@ -15,14 +15,16 @@ see the old index or the new one, never a mixture.
 from __future__ import annotations
 
 import os
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from datetime import datetime, time
 
 from ..errors import OutputError
 from . import query as Q
+from . import workers
 from .analysis import CJK_RUN, doc_number_keys, fold
 from .query import Checker, Filters, Found, Unit, as_typed_check, query_tokens
-from .schema import Analysed
+from .schema import Analysed, Entry
 
 DSN_ENV = "SITEGEN_SEARCH_DSN"
 TABLE = "sitegen_search_docs"
@@ -119,10 +121,15 @@ class PgWriter:
         if ids and not self.full:
             self.conn.execute(f"DELETE FROM {TABLE} WHERE id = ANY(%s)", (ids,))
 
-    def add(self, analysed: Analysed) -> None:
-        self._rows.append(row(analysed))
-        if len(self._rows) >= 500:
-            self._flush()
+    def add_all(self, entries: Sequence[Entry], words: tuple[str, ...]) -> Counter:
+        """Analyse (in worker processes for many) and add pages; the words they hold, for the lexicon."""
+        counts: Counter = Counter()
+        for analysed in workers.analysed(list(entries), words):
+            counts.update(analysed.words)
+            self._rows.append(row(analysed))
+            if len(self._rows) >= 500:
+                self._flush()
+        return counts
 
     def _flush(self) -> None:
         if not self._rows:

@@ -14,7 +14,7 @@ from whoosh import analysis, fields
 from whoosh.system import pack_uint
 
 from ..model import Cluster, Page
-from .analysis import CJK, CJK_RUN, WORD, Segmenter, doc_number_keys, fold, grams
+from .analysis import CJK, CJK_CHAR, CJK_RUN, WORD, Segmenter, doc_number_keys, fold, gram_counts, grams
 from .lexicon import PHRASE
 
 SCHEMA_VERSION = "5"
@@ -90,11 +90,12 @@ class Entry:
     def fingerprint(self) -> str:
         """Changes whenever anything indexed changes: the page, its department's name, its column."""
         h = hashlib.blake2b(digest_size=12)
-        for value in (SCHEMA_VERSION, self.id, self.url, self.title, self.text, self.summary, "\x1f".join(self.keywords),
-                      self.dept, self.source, self.column, self.kind, self.date.isoformat(),
-                      self.topic or "", self.doc_number or "", self.index_no or ""):
-            h.update(value.encode("utf-8", "surrogatepass"))
-            h.update(b"\x00")
+        # One update of the values joined, each ended by a NUL: the digest of the same bytes as
+        # an update per value and per NUL, at a third of the cost.
+        h.update("".join(f"{value}\x00" for value in (
+            SCHEMA_VERSION, self.id, self.url, self.title, self.text, self.summary, "\x1f".join(self.keywords),
+            self.dept, self.source, self.column, self.kind, self.date.isoformat(), self.topic or "",
+            self.doc_number or "", self.index_no or "")).encode("utf-8", "surrogatepass"))
         return h.hexdigest()
 
 
@@ -135,17 +136,20 @@ def _kind(piece: str) -> int:
     return kind
 
 
-def page_words(e: Entry, segmenter: Segmenter) -> list[str]:
+def page_words(e: Entry, segmenter: Segmenter, title: str, body: str) -> list[str]:
     """The page's vocabulary, for pinyin and did-you-mean: the segmenter's words, its keywords
     and its column's name whole, pairs of adjacent title words (智慧 + 城市 → 智慧城市), and phrases marked with
     ``lexicon.PHRASE``: runs of 2-4 adjacent pieces that the page repeats (物 + 联网 → 物联网,
     两 + 化 + 融合 → 两化融合), words in quotes or 《》, and the title's short runs. A general
     dictionary splits a cluster's own terms (一网通办, 最多跑一次); the corpus names them, and
     ``lexicon.served`` offers a phrase once its weight across pages reaches PHRASE_DF. The list
-    is what the index stores and counts for the page, so a re-index subtracts exactly it."""
-    title = fold(e.title)
-    pieces = segmenter.pieces(title + "\n" + fold(e.summary) + "\n" + fold(e.text))
-    found = {p for p in set(pieces) if _kind(p) & _WORD}
+    is what the index stores and counts for the page, so a re-index subtracts exactly it.
+    ``title`` and ``body``: the folded title and ``body_of(e)``."""
+    # Folding keeps lengths, so the folded text and summary are where body_of put them.
+    text, summary = body[:len(e.text)], body[len(e.text) + 1:len(e.text) + 1 + len(e.summary)]
+    pieces = segmenter.pieces(title + "\n" + summary + "\n" + text)
+    kinds = {p: _kind(p) for p in set(pieces)}
+    found = {p for p, k in kinds.items() if k & _WORD}
     for keyword in (*e.keywords, e.column):
         k = fold(keyword.strip())
         if CJK_RUN.fullmatch(k) and 2 <= len(k) <= 12:
@@ -156,18 +160,22 @@ def page_words(e: Entry, segmenter: Segmenter) -> list[str]:
             found.add(a + b)
     # Windows of n adjacent pieces are counted first (in C, by zip and Counter) and judged after,
     # once per distinct window: a Python loop over every piece costs more than the segmenter.
+    # A piece that may not be part of a phrase is None, so that a window holding one is told
+    # by ``None in window``, in C too.
     low, high = PHRASE_CHARS
     title_pieces = segmenter.pieces(title)
+    stops = {p for p, k in kinds.items() if not k & _PART} | {p for p in title_pieces if not _kind(p) & _PART}
     repeated: Counter = Counter()
     for source, least in ((pieces, 2), (title_pieces, 1)):
+        marked = [None if p in stops else p for p in source]
         for n in range(2, PHRASE_PIECES + 1):
-            for window, count in Counter(zip(*(source[k:] for k in range(n)))).items():
-                if count >= least and all(_kind(p) & _PART for p in window) and low <= sum(map(len, window)) <= high:
+            for window, count in Counter(zip(*(marked[k:] for k in range(n)))).items():
+                if count >= least and None not in window and low <= sum(map(len, window)) <= high:
                     repeated["".join(window)] += count
     # A phrase weighs 2 in a page that repeats it, 1 in one that names it in its title or quotes:
     # lexicon.served offers it from 2, so a term that a page repeats, or two pages name, is offered.
     weight = {p: 2 for p, n in repeated.items() if n >= 2}
-    for p in [*(m.group(1) for m in QUOTED.finditer(fold(e.text) + title)),
+    for p in [*(m.group(1) for m in QUOTED.finditer(text + title)),
               *(r for r in CJK_RUN.findall(title) if 2 <= len(r) <= 8),
               *(p for p in repeated if p in title)]:
         weight.setdefault(p, 1)
@@ -196,10 +204,9 @@ def body_of(e: Entry) -> str:
 def analyse(e: Entry, segmenter: Segmenter) -> Analysed:
     body = body_of(e)
     folded_title, folded_body = fold(e.title), fold(body)
-    chars = sorted({c for c in set(folded_title + folded_body) if CJK_RUN.fullmatch(c)})
-    return Analysed(e, tuple(page_words(e, segmenter)), dict(Counter(grams(folded_title))),
-                    dict(Counter(grams(folded_body))), zlib.compress(body.encode("utf-8", "surrogatepass"), 6),
-                    tuple(chars))
+    chars = sorted(set(CJK_CHAR.findall(folded_title)) | set(CJK_CHAR.findall(folded_body)))
+    return Analysed(e, tuple(page_words(e, segmenter, folded_title, folded_body)), gram_counts(folded_title),
+                    gram_counts(folded_body), zlib.compress(body.encode("utf-8", "surrogatepass"), 6), tuple(chars))
 
 
 def document(a: Analysed) -> dict:

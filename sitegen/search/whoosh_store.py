@@ -4,30 +4,45 @@ from __future__ import annotations
 
 import math
 import sys
+import zlib
 from array import array
-from collections.abc import Iterable
-from itertools import groupby
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from functools import partial
+from itertools import chain, groupby
+from operator import sub
+from pickle import dumps
 from datetime import datetime, time
 from pathlib import Path
 
 from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh import scoring
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
 from whoosh.searching import Searcher as WSearcher
+from whoosh.system import pack_ushort
+from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
 
 from . import query as Q
+from . import workers
 from .query import Checker, Filters, Found, Unit, as_typed_check, query_tokens
-from .analysis import CJK_RUN
-from .schema import Analysed, Grams, document, schema
+from .analysis import CJK_RUN, segmenter
+from .schema import Entry, Grams, analyse, document, schema
 
 WRITER_MB = 128         # whoosh's in-memory posting buffer
+# An update merges the segments of fewer documents into its own: a query pays for every
+# segment (a term lookup in each), and whoosh's own policy leaves each update's segment alone
+# (even once all its pages are deleted again). Bigger ones stay: merging re-adds every posting
+# one at a time (about 0.3 s for 100 pages).
+MERGE_BELOW = 200
 
 
 class WhooshWriter:
     """Changes to the whoosh index of a version folder, made visible by ``commit``: whoosh
     writes new segment files and a new table of contents; the folder is published by index.py.
-    A new index is written by ``FastSegmentWriter``; an update by whoosh's own writer."""
+    A new index is written by worker processes, one segment each (``_write_segment``); an
+    update by whoosh's own writer."""
 
     def __init__(self, folder: Path, previous: Path | None):
         folder.mkdir(parents=True, exist_ok=True)
@@ -38,6 +53,7 @@ class WhooshWriter:
             _link_tree(previous, folder)
             self.ix = whoosh_index.open_dir(folder)
         self._writer: SegmentWriter | None = None      # opened by the first change
+        self._segments: list = []                       # a new index's, written by add_all
 
     def words_of(self, ids: Iterable[str]) -> list[str]:
         """The words stored with these pages when they were indexed (for the lexicon's counts)."""
@@ -51,20 +67,49 @@ class WhooshWriter:
 
     def _w(self):
         if self._writer is None:
-            self._writer = FastSegmentWriter(self.ix) if self.full else self.ix.writer(limitmb=WRITER_MB)
+            self._writer = self.ix.writer(limitmb=WRITER_MB)
         return self._writer
 
     def delete(self, ids: Iterable[str]) -> None:
         for pid in ids:
             self._w().delete_by_term("id", pid)
 
-    def add(self, analysed: Analysed) -> None:
-        self._w().add_document(**document(analysed))
+    def add_all(self, entries: Sequence[Entry], words: tuple[str, ...]) -> Counter:
+        """Analyse and add pages, in this order; the words they hold, counted once a page (for the lexicon).
+
+        A new index is written by worker processes, each analysing and writing one segment of
+        consecutive pages: the parent only lists the segments. Analysis and posting lists are
+        then built where the pages are, and nothing but a segment's name and its word counts
+        crosses between processes (sending each page's analysis to one writer process cost as
+        much as writing it, and that writer was the bottleneck)."""
+        if not self.full:
+            counts: Counter = Counter()
+            for analysed in workers.analysed(list(entries), words):
+                counts.update(analysed.words)
+                self._w().add_document(**document(analysed))
+            return counts
+        if entries:
+            # The temporary folder of the workers' writers (whoosh names it after the index):
+            # made here, so that they do not race to make it, and removed by commit.
+            self.ix.storage.temp_storage(f"{self.ix.indexname}.tmp")
+            done = workers.in_slices(partial(_write_segment, self.ix.storage.folder, words), entries,
+                                     workers.count(len(entries)))
+            self._segments += [segment for segment, _ in done if segment is not None]
+            counts = Counter()
+            for _, part in done:
+                counts.update(part)
+            return counts
+        return Counter()
 
     def commit(self) -> None:
         if self._writer is not None:
-            self._writer.commit()
+            self._writer.commit(mergetype=_merge_small)
             self._writer = None
+        elif self.full:
+            from whoosh.index import TOC, clean_files
+            TOC(self.ix.schema, self._segments, 1).write(self.ix.storage, self.ix.indexname)
+            clean_files(self.ix.storage, self.ix.indexname, 1, self._segments)
+            self.ix.storage.temp_storage(f"{self.ix.indexname}.tmp").destroy()
         self.ix.close()
 
     def cancel(self) -> None:
@@ -74,19 +119,52 @@ class WhooshWriter:
         self.ix.close()
 
 
+def _merge_small(writer: SegmentWriter, segments: list) -> list:
+    """whoosh's merge policy for an update: segments with no page left are dropped, those of
+    fewer than MERGE_BELOW pages are merged into the update's own; the rest stay as they are."""
+    from whoosh.reading import SegmentReader
+
+    kept = []
+    for segment in segments:
+        if segment.doc_count() == 0:
+            continue
+        if segment.doc_count_all() < MERGE_BELOW:
+            reader = SegmentReader(writer.storage, writer.schema, segment)
+            writer.add_reader(reader)
+            reader.close()
+        else:
+            kept.append(segment)
+    return kept
+
+
+def _write_segment(folder: str, words: tuple[str, ...], entries: Sequence[Entry]) -> tuple:
+    """One segment of a new index holding ``entries`` in order (run in a worker process): the
+    segment, and the words its pages hold."""
+    ix = whoosh_index.open_dir(folder)
+    seg = segmenter(words)
+    writer = FastSegmentWriter(ix)
+    counts: Counter = Counter()
+    for e in entries:
+        analysed = analyse(e, seg)
+        counts.update(analysed.words)
+        writer.add_document(**document(analysed))
+    return writer.segment(), counts
+
+
 class FastSegmentWriter(SegmentWriter):
     """whoosh's segment writer for a new index, without its posting pipeline for the Grams
     fields (about 600 postings a page): whoosh sends each posting as a tuple through a pool that
     pickles it into an external sort and merges the runs back, then checks each one on its way
     into the posting blocks (about 25 µs a posting: 80 % of a cold index's time). Here the
     postings of a Grams field gather in memory as two arrays per term (document numbers arrive
-    in order, so nothing is sorted but the terms) and go to the codec one block at a time.
-    The files written are whoosh's own, read by whoosh's own readers; every other field still
-    goes through whoosh's pool (a few postings a page)."""
+    in order, so nothing is sorted but the terms) and are written as whoosh's posting blocks
+    (``_write_grams``). The files written are whoosh's own, read by whoosh's own readers; every
+    other field still goes through whoosh's pool (a few postings a page)."""
 
     def __init__(self, ix):
-        super().__init__(ix, limitmb=WRITER_MB)
-        self.merge = False          # a new index: nothing to merge with
+        # No lock: the workers of one new index each write their own segment, and the parent,
+        # which holds the version folder alone (index.py), writes the table of contents.
+        super().__init__(ix, limitmb=WRITER_MB, _lk=False)
         # field -> gram -> (document numbers, counts)
         self._grams: dict[str, dict[str, tuple[array[int], array[int]]]] = {
             name: {} for name, f in self.schema.items() if isinstance(f, Grams)}
@@ -134,6 +212,13 @@ class FastSegmentWriter(SegmentWriter):
         self._added = True
         self.docnum += 1
 
+    def segment(self):
+        """Write the segment and return it, for the parent to list in the table of contents."""
+        self._check_state()
+        segment = self._finalize_segment() if self._added else None
+        self.is_closed = True
+        return segment
+
     def _flush_segment(self):
         self.perdocwriter.close()
         fw = self.fieldwriter
@@ -162,27 +247,52 @@ class FastSegmentWriter(SegmentWriter):
         fw.close()
 
     def _write_grams(self, fw, name, field) -> None:
+        # What whoosh's W3PostingsWriter writes for each term (a header, then blocks of up to
+        # _blocklimit postings: their block info and their pickled, compressed ids, weights and
+        # values, the last one's length negative) and its W3TermInfo, computed a block at a time
+        # with C-level calls instead of a posting at a time: the readers are whoosh's own.
         lengths = self._lengths[name]
         store = self._grams[name]
         boost = field.format.field_boost
         fw.start_field(name, field)
+        pw = fw._postwriter
+        postfile, limit, level = pw._postfile, pw._blocklimit, pw._compression
+        prefix = pack_ushort(fw._fieldid)
+        add_term = fw._tindex.add
         for tbytes, gram in sorted((g.encode("utf-8"), g) for g in store):
             docs, freqs = store[gram]
-            fw.start_term(tbytes)
-            pw = fw._postwriter
-            limit = pw._blocklimit
-            for start in range(0, len(docs), limit):
-                if start:
-                    pw._write_block()
-                ids, counts = docs[start:start + limit], freqs[start:start + limit]
+            info = W3TermInfo()
+            info._minid, info._maxid = docs[0], docs[-1]
+            start = postfile.tell()
+            postfile.write(WHOOSH3_HEADER_MAGIC)
+            weight_sum = max_weight = 0.0
+            least, most = None, 0
+            for first in range(0, len(docs), limit):
+                ids, counts = docs[first:first + limit], freqs[first:first + limit]
+                weights = array("f", counts) if boost == 1.0 else array("f", (n * boost for n in counts))
                 values = array("I", counts)
                 if sys.byteorder == "little":
                     values.byteswap()     # whoosh's pack_uint is big-endian
                 sizes = list(map(lengths.__getitem__, ids))
-                weights = array("f", counts) if boost == 1.0 else array("f", (n * boost for n in counts))
-                pw._ids, pw._weights, pw._values = ids, weights, [values.tobytes()]
-                pw._maxweight, pw._minlength, pw._maxlength = max(weights), min(sizes), max(sizes)
-            fw.finish_term()
+                low, high, top = min(sizes), max(sizes), max(weights)
+                heavy, light = top, min(weights)
+                mini = None if heavy == light == 1.0 else heavy if heavy == light else tuple(weights)
+                data = dumps((tuple(map(sub, ids, chain((0,), ids))), mini, values.tobytes()), 2)
+                if level:
+                    data = zlib.compress(data, level)
+                head = dumps((len(ids), ids[-1], top, level, length_to_byte(low), length_to_byte(high)), 2)
+                last = first + limit >= len(docs)
+                postfile.write_int(-(len(head) + len(data)) if last else len(head) + len(data))
+                postfile.write(head)
+                postfile.write(data)
+                weight_sum += sum(weights)
+                max_weight = max(max_weight, top)
+                least = low if least is None else min(least, low)
+                most = max(most, high)
+            info._weight, info._df, info._maxweight = weight_sum, len(docs), max_weight
+            info._minlength, info._maxlength = least, most
+            info.set_extent(start, postfile.tell() - start)
+            add_term(prefix + tbytes, info.to_bytes())
         fw.finish_field()
 
 
@@ -207,6 +317,16 @@ class LengthsInMemory(scoring.BM25F):
         if hasattr(scorer, "dfl"):
             scorer.dfl = _lengths(searcher.reader(), fieldname).__getitem__
         return scorer
+
+
+def _month_sizes(reader) -> dict[str, int]:
+    """Pages per month, newest first, read once per reader: every query needs them, and each
+    is a term lookup in every segment."""
+    cache = reader.__dict__
+    if "_sitegen_months" not in cache:
+        months = sorted((m.decode() for m in reader.lexicon("month")), reverse=True)
+        cache["_sitegen_months"] = {m: reader.doc_frequency("month", m) for m in months}
+    return cache["_sitegen_months"]
 
 
 def _lengths(reader, fieldname: str) -> list[int]:
@@ -257,8 +377,8 @@ def _found(searcher: WSearcher, units: list[Unit], f: Filters, any_unit: bool = 
     by_date = {"sortedby": "date", "reverse": True} if f.sort == "date" else {}
     window = max(Q.WINDOW, Q.MAX_PAGE * Q.PAGE_SIZE)
     reader = searcher.reader()
-    months = sorted((m.decode() for m in reader.lexicon("month")), reverse=True)
-    sizes = {m: reader.doc_frequency("month", m) for m in months}
+    sizes = _month_sizes(reader)
+    months = list(sizes)
     everything = max(sum(sizes.values()), 1)
     # Only the months the date filter allows are read at all.
     first = f.date_from.strftime("%Y%m") if f.date_from else "000000"
