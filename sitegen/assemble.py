@@ -362,8 +362,9 @@ def _markup_key(s: Source) -> str:
     return digest(MARKUP_VERSION, s.body)
 
 
-# The converter and link table of a worker process, inherited through fork: never pickled.
-_worker: tuple[Markup, Links] | None = None
+# The converter, link table and pages of a worker process, inherited through fork: never pickled.
+# A task names a range of the pages, so only the HTML crosses between processes.
+_worker: tuple[Markup, Links, Sequence[Source]] | None = None
 PARALLEL_FROM = 200     # pages to convert; below this a process pool costs more than it saves
 CHUNK = 32
 
@@ -379,10 +380,10 @@ def _convert(markup: Markup, links: Links, s: Source) -> Converted:
     return markup.convert(s.body, resolve), tuple(asked)
 
 
-def _convert_chunk(chunk: Sequence[Source]) -> list[Converted]:
+def _convert_chunk(start: int, stop: int) -> list[Converted]:
     assert _worker is not None
-    markup, links = _worker
-    return [_convert(markup, links, s) for s in chunk]
+    markup, links, todo = _worker
+    return [_convert(markup, links, todo[i]) for i in range(start, stop)]
 
 
 def _convert_many(todo: Sequence[Source], links: Links, workers: int | None) -> Iterator[Converted]:
@@ -393,11 +394,11 @@ def _convert_many(todo: Sequence[Source], links: Links, workers: int | None) -> 
         for s in todo:
             yield _convert(markup, links, s)
         return
-    _worker = (markup, links)
+    _worker = (markup, links, todo)
     try:
-        chunks = [todo[i:i + CHUNK] for i in range(0, len(todo), CHUNK)]
+        starts = range(0, len(todo), CHUNK)
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            for results in pool.map(_convert_chunk, chunks):
+            for results in pool.map(_convert_chunk, starts, [min(s + CHUNK, len(todo)) for s in starts]):
                 yield from results
     finally:
         _worker = None

@@ -92,6 +92,9 @@ def environment(theme: Theme, site: object = None, cache: Path | None = None) ->
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        # Each build makes its own environment, so a template cannot change under it: without this,
+        # every get_template asks the file system for the template's time again.
+        auto_reload=False,
     )
 
     def asset(logical: str) -> str:
