@@ -6,6 +6,7 @@ import difflib
 import hashlib
 import multiprocessing
 import os
+import pickle
 import posixpath
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -352,8 +353,9 @@ def convert_all(sources: Sequence[Source], links: Links, cache: Cache, workers: 
             done[s.rel] = hit
         else:
             todo.append(s)
-    for s, result in zip(todo, _convert_many(todo, links, workers)):
-        cache.put("markup", _markup_key(s), result)
+    for s, data in zip(todo, _convert_many(todo, links, workers)):
+        result = pickle.loads(data)
+        cache.put("markup", _markup_key(s), result, data)
         done[s.rel] = result
     return done
 
@@ -369,7 +371,9 @@ PARALLEL_FROM = 200     # pages to convert; below this a process pool costs more
 CHUNK = 32
 
 
-def _convert(markup: Markup, links: Links, s: Source) -> Converted:
+def _convert(markup: Markup, links: Links, s: Source) -> bytes:
+    """The page's HTML and what each of its links resolved to, pickled: once, for the cache and for
+    the way back from a worker alike (the caller keeps what it unpickles: see load._parse)."""
     asked: list[tuple[str, str | None]] = []
 
     def resolve(href: str) -> str | None:
@@ -377,16 +381,17 @@ def _convert(markup: Markup, links: Links, s: Source) -> Converted:
         asked.append((href, url))
         return url
 
-    return markup.convert(s.body, resolve), tuple(asked)
+    converted: Converted = (markup.convert(s.body, resolve), tuple(asked))
+    return pickle.dumps(converted, protocol=5)
 
 
-def _convert_chunk(start: int, stop: int) -> list[Converted]:
+def _convert_chunk(start: int, stop: int) -> list[bytes]:
     assert _worker is not None
     markup, links, todo = _worker
     return [_convert(markup, links, todo[i]) for i in range(start, stop)]
 
 
-def _convert_many(todo: Sequence[Source], links: Links, workers: int | None) -> Iterator[Converted]:
+def _convert_many(todo: Sequence[Source], links: Links, workers: int | None) -> Iterator[bytes]:
     global _worker
     workers = workers if workers is not None else (os.cpu_count() or 1)
     markup = Markup()

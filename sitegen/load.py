@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import pickle
 import time
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -76,11 +77,11 @@ def _parse_all(root: Path, paths: Sequence[Path], cache: Cache, workers: int | N
                 continue
         done.append(None)
         todo.append((len(done) - 1, path, key))
-    parsed = _parse_many(root, [path for _, path, _ in todo], workers)
-    for (at, _, known), (source, found, text, parsed_at) in zip(todo, parsed):
+    for (at, _, known), data in zip(todo, _parse_many(root, [path for _, path, _ in todo], workers)):
+        entry = pickle.loads(data)
         if known is not None:
-            cache.put("source", known, (source, found, text, parsed_at))
-        done[at] = (source, found, known)
+            cache.put("source", known, entry, data)
+        done[at] = (entry[0], entry[1], known)
     return [d for d in done if d is not None]
 
 
@@ -88,19 +89,24 @@ def _parse_all(root: Path, paths: Sequence[Path], cache: Cache, workers: int | N
 _worker: tuple[Path, Sequence[Path]] | None = None
 
 
-def _parse(root: Path, path: Path) -> tuple[Source | None, list[Problem], str | None, float]:
+def _parse(root: Path, path: Path) -> bytes:
+    """A cache entry for the page: (source, problems, digest of the text, when), pickled.
+
+    Pickled here, once, for the cache and for the way back from a worker process alike; the caller
+    keeps what it unpickles, never the object pickled, since pickling a string of Chinese text
+    leaves a UTF-8 copy of it inside the string for as long as the string lives.
+    """
     source, found = content.parse(root, path)
-    return source, found, _text_digest(path), time.time()
+    return pickle.dumps((source, found, _text_digest(path), time.time()), protocol=5)
 
 
-def _parse_chunk(start: int, stop: int) -> list[tuple[Source | None, list[Problem], str | None, float]]:
+def _parse_chunk(start: int, stop: int) -> list[bytes]:
     assert _worker is not None
     root, paths = _worker
     return [_parse(root, paths[i]) for i in range(start, stop)]
 
 
-def _parse_many(root: Path, paths: Sequence[Path], workers: int | None
-                ) -> Iterator[tuple[Source | None, list[Problem], str | None, float]]:
+def _parse_many(root: Path, paths: Sequence[Path], workers: int | None) -> Iterator[bytes]:
     global _worker
     workers = workers if workers is not None else (os.cpu_count() or 1)
     if workers < 2 or len(paths) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
