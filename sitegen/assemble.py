@@ -6,6 +6,7 @@ import difflib
 import hashlib
 import multiprocessing
 import os
+import pickle
 import posixpath
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -352,8 +353,9 @@ def convert_all(sources: Sequence[Source], links: Links, cache: Cache, workers: 
             done[s.rel] = hit
         else:
             todo.append(s)
-    for s, result in zip(todo, _convert_many(todo, links, workers)):
-        cache.put("markup", _markup_key(s), result)
+    for s, data in zip(todo, _convert_many(todo, links, workers)):
+        result = pickle.loads(data)
+        cache.put("markup", _markup_key(s), result, data)
         done[s.rel] = result
     return done
 
@@ -362,13 +364,16 @@ def _markup_key(s: Source) -> str:
     return digest(MARKUP_VERSION, s.body)
 
 
-# The converter and link table of a worker process, inherited through fork: never pickled.
-_worker: tuple[Markup, Links] | None = None
+# The converter, link table and pages of a worker process, inherited through fork: never pickled.
+# A task names a range of the pages, so only the HTML crosses between processes.
+_worker: tuple[Markup, Links, Sequence[Source]] | None = None
 PARALLEL_FROM = 200     # pages to convert; below this a process pool costs more than it saves
 CHUNK = 32
 
 
-def _convert(markup: Markup, links: Links, s: Source) -> Converted:
+def _convert(markup: Markup, links: Links, s: Source) -> bytes:
+    """The page's HTML and what each of its links resolved to, pickled: once, for the cache and for
+    the way back from a worker alike (the caller keeps what it unpickles: see load._parse)."""
     asked: list[tuple[str, str | None]] = []
 
     def resolve(href: str) -> str | None:
@@ -376,16 +381,17 @@ def _convert(markup: Markup, links: Links, s: Source) -> Converted:
         asked.append((href, url))
         return url
 
-    return markup.convert(s.body, resolve), tuple(asked)
+    converted: Converted = (markup.convert(s.body, resolve), tuple(asked))
+    return pickle.dumps(converted, protocol=5)
 
 
-def _convert_chunk(chunk: Sequence[Source]) -> list[Converted]:
+def _convert_chunk(start: int, stop: int) -> list[bytes]:
     assert _worker is not None
-    markup, links = _worker
-    return [_convert(markup, links, s) for s in chunk]
+    markup, links, todo = _worker
+    return [_convert(markup, links, todo[i]) for i in range(start, stop)]
 
 
-def _convert_many(todo: Sequence[Source], links: Links, workers: int | None) -> Iterator[Converted]:
+def _convert_many(todo: Sequence[Source], links: Links, workers: int | None) -> Iterator[bytes]:
     global _worker
     workers = workers if workers is not None else (os.cpu_count() or 1)
     markup = Markup()
@@ -393,11 +399,11 @@ def _convert_many(todo: Sequence[Source], links: Links, workers: int | None) -> 
         for s in todo:
             yield _convert(markup, links, s)
         return
-    _worker = (markup, links)
+    _worker = (markup, links, todo)
     try:
-        chunks = [todo[i:i + CHUNK] for i in range(0, len(todo), CHUNK)]
+        starts = range(0, len(todo), CHUNK)
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            for results in pool.map(_convert_chunk, chunks):
+            for results in pool.map(_convert_chunk, starts, [min(s + CHUNK, len(todo)) for s in starts]):
                 yield from results
     finally:
         _worker = None

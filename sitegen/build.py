@@ -142,7 +142,7 @@ def build(root: Path, out: Path | None = None, progress: Progress | None = None,
         unchanged = _unchanged(out, inputs, index, now)
         if unchanged is not None:
             return unchanged
-        records, problems = load(root, cache)
+        records, problems = load(root, cache, workers)
     if records is None:
         raise BuildFailed(problems)
     records, later = due(records, now)

@@ -57,11 +57,12 @@ class Cache:
         self._values[(kind, key)] = value
         return value
 
-    def put(self, kind: str, key: str, value: Any) -> None:
+    def put(self, kind: str, key: str, value: Any, data: bytes | None = None) -> None:
+        """``data``: ``value`` already pickled (by the worker process that made it), stored as it is."""
         self._used.setdefault(kind, set()).add(key)
         self._values[(kind, key)] = value
         if self.folder is not None:
-            data = pickle.dumps(value, protocol=5)
+            data = pickle.dumps(value, protocol=5) if data is None else data
             self._new[(kind, key)] = self._sign(kind, key, data) + data
 
     def save(self, prune: tuple[str, ...] = ("source", "markup")) -> None:

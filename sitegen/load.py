@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import pickle
 import time
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from types import MappingProxyType
+from typing import Iterator, Sequence
 
 from . import config, content, ledger
 from .assemble import Records
@@ -13,11 +18,11 @@ from .content import Source
 from .errors import Problem
 
 
-def load(root: Path, cache: Cache | None = None) -> tuple[Records | None, list[Problem]]:
+def load(root: Path, cache: Cache | None = None, workers: int | None = None) -> tuple[Records | None, list[Problem]]:
     """Read and validate site.yaml, departments/*.yaml and content/**.md; collect every problem.
 
     A page whose file is unchanged since the last build (same size, times and inode) comes from
-    ``cache`` instead of being parsed again.
+    ``cache`` instead of being parsed again; the others are parsed in a process pool when many.
     """
     cache = cache or Cache(None)
     site, problems = config.load_site(root)
@@ -26,8 +31,7 @@ def load(root: Path, cache: Cache | None = None) -> tuple[Records | None, list[P
     paths, strays = content.discover(root)
     sources = []
     keys = {}
-    for path in paths:
-        source, found, key = _parsed(root, path, cache)
+    for source, found, key in _parse_all(root, paths, cache, workers):
         problems += found
         if source is not None:
             sources.append(source)
@@ -44,28 +48,79 @@ def load(root: Path, cache: Cache | None = None) -> tuple[Records | None, list[P
 
 
 RACY = 2.0   # seconds: a file written this close to its last parse may have changed within one timestamp tick
+PARALLEL_FROM = 200     # pages to parse; below this a process pool costs more than it saves
+CHUNK = 64
+
+Parsed = tuple["Source | None", list[Problem], "str | None"]     # a page, its problems, its cache key
 
 
-def _parsed(root: Path, path: Path, cache: Cache) -> tuple[Source | None, list[Problem], str | None]:
-    """content.parse, or its cached result when the file's size, times and inode are unchanged."""
-    try:
-        st = path.stat()
-    except OSError:
-        st = None
-    if st is None:
-        source, found = content.parse(root, path)
-        return source, found, None
-    key = digest(str(root), str(path), str(st.st_size), str(st.st_mtime_ns), str(st.st_ctime_ns), str(st.st_ino))
-    hit = cache.get("source", key)
-    if hit is not None:
-        source, found, text, parsed_at = hit
-        # Racy: written within a tick of when it was parsed, it may have changed with the same
-        # times and size (as git's index does, such an entry is checked against the text).
-        if parsed_at - st.st_mtime > RACY or _text_digest(path) == text:
-            return source, found, key
+def _parse_all(root: Path, paths: Sequence[Path], cache: Cache, workers: int | None) -> list[Parsed]:
+    """content.parse of each path, in order, or its cached result when the file's size, times and
+    inode are unchanged."""
+    done: list[Parsed | None] = []
+    todo: list[tuple[int, Path, str | None]] = []      # (where in ``done``, path, cache key)
+    for path in paths:
+        try:
+            st = path.stat()
+        except OSError:
+            done.append(None)
+            todo.append((len(done) - 1, path, None))
+            continue
+        key = digest(str(root), str(path), str(st.st_size), str(st.st_mtime_ns), str(st.st_ctime_ns), str(st.st_ino))
+        hit = cache.get("source", key)
+        if hit is not None:
+            source, found, text, parsed_at = hit
+            # Racy: written within a tick of when it was parsed, it may have changed with the same
+            # times and size (as git's index does, such an entry is checked against the text).
+            if parsed_at - st.st_mtime > RACY or _text_digest(path) == text:
+                done.append((source, found, key))
+                continue
+        done.append(None)
+        todo.append((len(done) - 1, path, key))
+    for (at, _, known), data in zip(todo, _parse_many(root, [path for _, path, _ in todo], workers)):
+        entry = pickle.loads(data)
+        if known is not None:
+            cache.put("source", known, entry, data)
+        done[at] = (entry[0], entry[1], known)
+    return [d for d in done if d is not None]
+
+
+# The root and paths a worker process parses, inherited through fork: a task names a range of them.
+_worker: tuple[Path, Sequence[Path]] | None = None
+
+
+def _parse(root: Path, path: Path) -> bytes:
+    """A cache entry for the page: (source, problems, digest of the text, when), pickled.
+
+    Pickled here, once, for the cache and for the way back from a worker process alike; the caller
+    keeps what it unpickles, never the object pickled, since pickling a string of Chinese text
+    leaves a UTF-8 copy of it inside the string for as long as the string lives.
+    """
     source, found = content.parse(root, path)
-    cache.put("source", key, (source, found, _text_digest(path), time.time()))
-    return source, found, key
+    return pickle.dumps((source, found, _text_digest(path), time.time()), protocol=5)
+
+
+def _parse_chunk(start: int, stop: int) -> list[bytes]:
+    assert _worker is not None
+    root, paths = _worker
+    return [_parse(root, paths[i]) for i in range(start, stop)]
+
+
+def _parse_many(root: Path, paths: Sequence[Path], workers: int | None) -> Iterator[bytes]:
+    global _worker
+    workers = workers if workers is not None else (os.cpu_count() or 1)
+    if workers < 2 or len(paths) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
+        for path in paths:
+            yield _parse(root, path)
+        return
+    _worker = (root, paths)
+    try:
+        starts = range(0, len(paths), CHUNK)
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            for results in pool.map(_parse_chunk, starts, [min(s + CHUNK, len(paths)) for s in starts]):
+                yield from results
+    finally:
+        _worker = None
 
 
 def _text_digest(path: Path) -> str | None:
@@ -73,5 +128,3 @@ def _text_digest(path: Path) -> str | None:
         return digest(path.read_bytes())
     except OSError:
         return None
-
-

@@ -17,7 +17,9 @@ import markdown
 import nh3
 from markdown.extensions.footnotes import FootnoteExtension
 from markdown.extensions.toc import TocExtension, slugify_unicode
-from markdown.treeprocessors import Treeprocessor
+from markdown.inlinepatterns import Pattern
+from markdown.treeprocessors import InlineProcessor, Treeprocessor
+from markdown.util import AtomicString
 
 from .model import Heading
 
@@ -92,6 +94,63 @@ class _Links(Treeprocessor):
                 el.set(attr, url)
 
 
+# What each inline pattern needs in a text to match at all: a literal that its regular expression
+# requires (a link's "[", emphasis' "*" or "_", a hard line break's two spaces before a newline).
+# A pattern not named here is always tried.
+NEEDS: dict[str, str] = {
+    "backtick": "`", "escape": r"\\", "footnote": r"\[", "reference": r"\[", "link": r"\[",
+    "image_link": r"\[", "image_reference": r"\[", "short_reference": r"\[", "short_image_ref": r"\[",
+    "autolink": "<", "automail": "<", "html": "<", "entity": "&", "linebreak": "  \n", "em_strong": r"[*_]",
+}
+
+
+class _Inline(InlineProcessor):
+    """python-markdown's inline pass, skipping the patterns a text cannot match.
+
+    The stock pass tries every pattern on every text node, most of them on Chinese prose with no
+    markup in it; a pattern whose required character is absent finds nothing, so skipping it
+    changes nothing but the time (tests/test_markup.py compares the two on every demo page). The
+    stock pass also looks each pattern up in a registry that sorts itself on every lookup.
+    """
+
+    def __init__(self, md: markdown.Markdown):
+        super().__init__(md)
+        self._patterns: list[Pattern] = []
+        self._needs: list[re.Pattern[str] | None] = []
+        self._any: re.Pattern[str] | None = None
+
+    def run(self, tree: etree.Element, ancestors: list[str] | None = None) -> etree.Element:
+        if len(self._patterns) != len(self.md.inlinePatterns):     # first run: the registry is complete
+            registry = self.md.inlinePatterns
+            needs: list[str | None] = [None] * len(registry)
+            for name, need in NEEDS.items():
+                if name in registry:
+                    needs[registry.get_index_for_name(name)] = need
+            self._patterns = list(registry)
+            self._needs = [re.compile(n) if n is not None else None for n in needs]
+            # A text with none of the needed literals skips the whole pass (when every pattern has one).
+            self._any = re.compile("|".join(n for n in needs if n is not None)) if None not in needs else None
+        return super().run(tree, ancestors)
+
+    # Overrides InlineProcessor.__handleInline (name-mangled); __applyPattern calls back into it.
+    def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:
+        if isinstance(data, AtomicString) or (self._any is not None and self._any.search(data) is None):
+            return data
+        apply = self._InlineProcessor__applyPattern  # type: ignore[attr-defined]
+        patterns, needs = self._patterns, self._needs
+        count = len(patterns)
+        start = 0
+        while patternIndex < count:
+            need = needs[patternIndex]
+            if need is not None and need.search(data) is None:
+                patternIndex, start = patternIndex + 1, 0     # what a pattern that found nothing returns
+                continue
+            data, matched, start = apply(patterns[patternIndex], data, patternIndex, start)
+            if not matched:
+                patternIndex += 1
+        return data
+
+
 def is_relative(href: str) -> bool:
     """A link into the content tree: no scheme, not site-absolute, not a bare fragment."""
     return bool(href) and not href.startswith(("#", "/", "//")) and not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", href)
@@ -120,6 +179,8 @@ class Markup:
         )
         self.links = _Links(self.md)
         self.md.treeprocessors.register(self.links, "sitegen-links", 6)
+        self.md.treeprocessors.register(_Inline(self.md), "inline", 20)    # replaces the stock pass
+        self.toc = self.md.treeprocessors["toc"]
         # python-markdown looks for the closing ] and ) of every [ to the end of the paragraph: an
         # editor's paragraph of unclosed "[x](" took 53 s at 48 KB. No real link text or address is
         # longer than LINK_WINDOW, so the look stops there and the cost grows with the length only.
@@ -134,6 +195,9 @@ class Markup:
     def convert(self, text: str, resolve: Resolve) -> Html:
         self.md.reset()
         self.links.resolve, self.links.broken = resolve, []
+        # The contents list replaces a paragraph of just [TOC]; its search visits every element,
+        # and only a text holding the marker can have one (escapes and entities are still stashed then).
+        self.toc.marker = TOC_MARKER if TOC_MARKER in text else ""  # type: ignore[attr-defined]
         # content.costly refuses deep lists and quotes and the constructs python-markdown is slow on,
         # at their line, before this; these are for whatever else it recurses or spends time on.
         try:
@@ -150,6 +214,7 @@ class Markup:
         return Html(body, plain_text(body), toc, tuple(self.links.broken))
 
 
+TOC_MARKER = "[TOC]"     # python-markdown's default marker
 LINK_WINDOW = 2000
 PAGE_SECONDS = 10      # the demo's slowest page converts in 9 ms; a 1 MiB page within the bounds in about 2 s
 

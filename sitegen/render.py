@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import multiprocessing
 import os
 import traceback
-from concurrent.futures import ProcessPoolExecutor
+from collections import deque
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
 from typing import Callable, Iterator, Mapping, Sequence
 
@@ -72,21 +74,29 @@ def renderer(env: jinja2.Environment, theme: Theme, site_digest: str) -> Rendere
     return Renderer(env, template_digests(env, theme), context)
 
 
-# One renderer per worker process, inherited through fork: never pickled, never shared.
-_worker: Renderer | None = None
+# The renderer and the jobs of a worker process, inherited through fork: never pickled, never
+# shared. A task names a range of jobs, so only the rendered bytes cross between processes.
+_worker: tuple[Renderer, Sequence[Job]] | None = None
+IN_FLIGHT = 4            # chunks per worker sent ahead: the rest wait, so finished bytes never pile up
 
 
-def _render_chunk(jobs: Sequence[Job]) -> list[bytes] | Problem:
+def _render_chunk(start: int, stop: int) -> list[bytes] | Problem:
     assert _worker is not None
+    r, jobs = _worker
     try:
-        return [_worker.render(job) for job in jobs]
+        return [r.render(jobs[i]) for i in range(start, stop)]
     except BuildFailed as e:
         return e.problems[0]     # a Problem crosses back to the parent; an exception with a list would not
 
 
 def render_all(r: Renderer, jobs: Sequence[Job], progress: Progress | None = None,
                workers: int | None = None) -> Iterator[tuple[Job, bytes]]:
-    """Render ``jobs`` in order, in a pool of forked processes when there are many (same bytes either way)."""
+    """Render ``jobs`` in order, in a pool of forked processes when there are many (same bytes either way).
+
+    Each output is handed on as soon as it and those before it are rendered, and only a few chunks
+    run ahead of the caller: the caller writes them while the rest are rendered, and the memory
+    they take stays bounded however many there are.
+    """
     global _worker
     workers = workers if workers is not None else (os.cpu_count() or 1)
     total = len(jobs)
@@ -100,17 +110,25 @@ def render_all(r: Renderer, jobs: Sequence[Job], progress: Progress | None = Non
         return
     for name in {job.template for job in jobs if job.template}:
         r.env.get_template(name)        # compiled once here, inherited by every worker
-    _worker = r
+    _worker = (r, jobs)
     try:
-        chunks = [jobs[i:i + CHUNK] for i in range(0, total, CHUNK)]
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            for chunk, results in zip(chunks, pool.map(_render_chunk, chunks)):
+            starts = iter(range(0, total, CHUNK))
+            pending: deque[tuple[int, Future[list[bytes] | Problem]]] = deque()
+            while True:
+                for start in itertools.islice(starts, workers * IN_FLIGHT - len(pending)):
+                    pending.append((start, pool.submit(_render_chunk, start, min(start + CHUNK, total))))
+                if not pending:
+                    break
+                start, future = pending.popleft()
+                results = future.result()
                 if isinstance(results, Problem):
+                    for _, later in pending:
+                        later.cancel()
                     raise BuildFailed([results])
-                yield from zip(chunk, results)
-                done += len(chunk)
+                yield from zip(jobs[start:start + CHUNK], results)
+                done += len(results)
                 if progress:
                     progress(done, total)
     finally:
         _worker = None
-

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import types
+from pathlib import Path
+
+import markdown.treeprocessors
 import pytest
 from bs4 import BeautifulSoup
 
@@ -109,3 +113,41 @@ def test_relative_links_go_through_the_resolver_and_others_do_not(markup):
 
 def test_plain_text_for_descriptions(markup):
     assert convert(markup, "## 标题\n\n正文**加粗**&amp;[链接](https://a.cn)。").text == "标题 正文加粗&链接。"
+
+
+
+class _Stock(Markup):
+    """The same converter with python-markdown's own inline pass, and its marker search on every page."""
+
+    def _setup(self):
+        super()._setup()
+        self.md.treeprocessors.register(markdown.treeprocessors.InlineProcessor(self.md), "inline", 20)
+        self.md.treeprocessors["toc"].marker = "[TOC]"
+        self.toc = types.SimpleNamespace()      # what convert() sets per page goes nowhere
+
+
+# Every inline construct, nested in each other and next to Chinese: the fast inline pass must give
+# what python-markdown's own gives, byte for byte.
+INLINE = [
+    "中文**加粗**和*强调*以及_下划线_与__双下划线__，`代码`、\\*转义\\*、[链接](../x.md)、![图](a.png)",
+    "***三重*** **嵌套*里面*的** *a **b** c* _a __b__ c_ 2*3*4 snake_case_name",
+    "[ref][1] [短引用] ![图引用][1] [^1] <https://example.gov.cn> <a@b.cn> &amp; &#20013; &copy;",
+    "行末两个空格  \n换行 <span>内联</span> <!-- 注释 --> <b>粗</b> a < b > c & d",
+    "[^1]: 脚注里有**加粗**和[链接](../y.md)\n[1]: https://example.gov.cn \"标题\"",
+    "## 标题 *强调* `码` {: #main }\n\n### [链接标题](../z.md)\n\n> 引用 **粗** [链](x.md)\n\n- 列表 *一*\n- 二 `2`",
+    "| 表 | *头* |\n|---|:-:|\n| [格](a.md) | **粗** |\n\n```\n*不是强调* [不是链接]\n```",
+    "[TOC]\n\n## 一\n\n## 二\n\n\\[TOC\\] 与 &#91;TOC&#93;",
+    "没有任何标记的一段中文，只有标点：，。；、！？（）《》“”",
+    "only _underscores_ and __strong__ here", "only `code`", "only \\[escaped\\]", "only [a link](x.md)",
+    "only <b>html</b>", "only &amp;", "only two spaces  \nbreak", "only <https://example.gov.cn>",
+]
+
+
+def test_the_fast_inline_pass_converts_exactly_as_python_markdown_does():
+    fast, stock = Markup(), _Stock()
+    pages = sorted((Path(__file__).parent.parent / "content").rglob("*.md"))
+    assert len(pages) > 100
+    texts = INLINE + ["\n\n".join(INLINE)] + [p.read_text(encoding="utf-8") for p in pages]
+    for text in texts:
+        assert fast.convert(text, lambda href: "/r/" + href) == stock.convert(text, lambda href: "/r/" + href), text[:80]
+    assert "<strong>" in fast.convert(INLINE[1], str).body and '<div class="toc">' in fast.convert(INLINE[7], str).body

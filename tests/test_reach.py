@@ -309,6 +309,21 @@ def test_constructs_python_markdown_is_slow_on_are_bounded(cluster_root, body, l
     assert found.startswith(f"content/jxj/gzdt/a.md:{line}: (body): expected {expected}, found ")
 
 
+
+def test_the_whole_page_shortcut_agrees_with_the_line_by_line_bounds():
+    from sitegen.content import costly, first_past
+
+    rng = random.Random(3)
+    near = ["[x](y) " * 100, "<b>粗</b>" * 60, "[^1] " * 250, "    " * 8 + "- 条目", "\t" * 20 + "- " * 13 + "x",
+            "> " * 16 + "引文", "1. " * 33 + "x", "\t" * 32 + "x", "\t" * 33 + "x", "\t- " * 17,
+            "```\n" + "    " * 40 + "x\n```", "<a " * 3 + "正文" * 400, "标题\n===", "|" + "[a]|" * 50]
+    bodies = [p.read_text(encoding="utf-8") for p in sorted((Path(__file__).parent.parent / "content").rglob("*.md"))]
+    bodies += HOSTILE + ["\n".join(rng.choice(near) for _ in range(rng.randint(1, 30))) for _ in range(300)]
+    assert {first_past(b) is None for b in bodies} == {True, False}
+    for body in bodies:
+        assert costly(body) == first_past(body)
+
+
 # ---------------------------------------------------------------- control characters and names
 
 
