@@ -431,7 +431,7 @@ def reassemble(records: Records, cluster: Cluster, source: Source, markup: Marku
     strays = {s.rel.removeprefix("content/"): s for s in records.strays}
     links = Links(MappingProxyType({rel: page_url(s.owner, s.column, s.slug) for rel, s in by_content.items()}),
                   frozenset(rel for rel in strays if posixpath.splitext(rel)[1].lstrip(".").lower() in ATTACHMENT_TYPES))
-    html, resolutions = _convert(markup, links, source)
+    html, resolutions = pickle.loads(_convert(markup, links, source))
     documents = {url.partition("#")[0] for _, url in resolutions if url is not None} - {
         p.url for p in cluster.pages.values()}
     files = dict(cluster.files)
