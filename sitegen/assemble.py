@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import difflib
 import hashlib
-import multiprocessing
 import os
 import pickle
 import posixpath
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
@@ -25,6 +23,7 @@ from .ledger import Ledger, check, rules_for
 from .errors import Problem, shown
 from .files import published_names
 from .markup import MARKUP_VERSION, Html, Markup, line_of_text
+from .pool import fan_out
 from .model import Attachment, Cluster, Column, Consultation, Contact, Department, Interview, Page, newest_first
 from .urls import BSFW, PORTAL, RESERVED, bsfw_url, column_url, file_url, home_url, page_url, xxgk_url
 
@@ -364,9 +363,8 @@ def _markup_key(s: Source) -> str:
     return digest(MARKUP_VERSION, s.body)
 
 
-# The converter, link table and pages of a worker process, inherited through fork: never pickled.
-# A task names a range of the pages, so only the HTML crosses between processes.
-_worker: tuple[Markup, Links, Sequence[Source]] | None = None
+# Workers inherit the converter, link table and pages through fork (pool.fan_out): a task names a
+# range of the pages, so only the HTML crosses between processes.
 PARALLEL_FROM = 200     # pages to convert; below this a process pool costs more than it saves
 CHUNK = 32
 
@@ -385,28 +383,9 @@ def _convert(markup: Markup, links: Links, s: Source) -> bytes:
     return pickle.dumps(converted, protocol=5)
 
 
-def _convert_chunk(start: int, stop: int) -> list[bytes]:
-    assert _worker is not None
-    markup, links, todo = _worker
-    return [_convert(markup, links, todo[i]) for i in range(start, stop)]
-
-
 def _convert_many(todo: Sequence[Source], links: Links, workers: int | None) -> Iterator[bytes]:
-    global _worker
-    workers = workers if workers is not None else (os.cpu_count() or 1)
     markup = Markup()
-    if workers < 2 or len(todo) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
-        for s in todo:
-            yield _convert(markup, links, s)
-        return
-    _worker = (markup, links, todo)
-    try:
-        starts = range(0, len(todo), CHUNK)
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            for results in pool.map(_convert_chunk, starts, [min(s + CHUNK, len(todo)) for s in starts]):
-                yield from results
-    finally:
-        _worker = None
+    return fan_out(lambda i: _convert(markup, links, todo[i]), len(todo), workers, PARALLEL_FROM, CHUNK)
 
 
 def _publish(stray: Stray, files: dict[str, str]) -> str:

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import multiprocessing
-import os
 import pickle
 import time
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from types import MappingProxyType
 from typing import Iterator, Sequence
@@ -16,6 +13,7 @@ from .assemble import Records
 from .cache import Cache, digest
 from .content import Source
 from .errors import Problem
+from .pool import fan_out
 
 
 def load(root: Path, cache: Cache | None = None, workers: int | None = None) -> tuple[Records | None, list[Problem]]:
@@ -85,10 +83,6 @@ def _parse_all(root: Path, paths: Sequence[Path], cache: Cache, workers: int | N
     return [d for d in done if d is not None]
 
 
-# The root and paths a worker process parses, inherited through fork: a task names a range of them.
-_worker: tuple[Path, Sequence[Path]] | None = None
-
-
 def _parse(root: Path, path: Path) -> bytes:
     """A cache entry for the page: (source, problems, digest of the text, when), pickled.
 
@@ -100,27 +94,8 @@ def _parse(root: Path, path: Path) -> bytes:
     return pickle.dumps((source, found, _text_digest(path), time.time()), protocol=5)
 
 
-def _parse_chunk(start: int, stop: int) -> list[bytes]:
-    assert _worker is not None
-    root, paths = _worker
-    return [_parse(root, paths[i]) for i in range(start, stop)]
-
-
 def _parse_many(root: Path, paths: Sequence[Path], workers: int | None) -> Iterator[bytes]:
-    global _worker
-    workers = workers if workers is not None else (os.cpu_count() or 1)
-    if workers < 2 or len(paths) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
-        for path in paths:
-            yield _parse(root, path)
-        return
-    _worker = (root, paths)
-    try:
-        starts = range(0, len(paths), CHUNK)
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            for results in pool.map(_parse_chunk, starts, [min(s + CHUNK, len(paths)) for s in starts]):
-                yield from results
-    finally:
-        _worker = None
+    return fan_out(lambda i: _parse(root, paths[i]), len(paths), workers, PARALLEL_FROM, CHUNK)
 
 
 def _text_digest(path: Path) -> str | None:

@@ -11,7 +11,7 @@ PACKAGE = Path(sitegen.__file__).parent
 
 # Lowest first: a module imports only from layers below its own (and its own package's modules).
 LAYERS = (
-    {"errors", "urls", "cache", "preview", "letters"},
+    {"errors", "urls", "cache", "preview", "letters", "pool"},
     {"files"},
     {"config"},
     {"model", "content", "rights"},
@@ -32,7 +32,7 @@ RUN_TIME = {"preview", "search.service", "search.query", "search.wsgi",
             "letters", "letters.app", "letters.pages", "letters.store", "letters.security", "letters.mask",
             "letters.workdays", "letters.publish"}
 BUILD_TIME = {"build", "assemble", "plan", "render", "output", "content", "config", "model", "views", "markup",
-              "disclosure", "guides", "ledger", "cache", "scaffold", "serve", "files", "rights", "acceptance", "load", "glance",
+              "disclosure", "guides", "ledger", "cache", "scaffold", "serve", "files", "rights", "acceptance", "load", "glance", "pool",
               "check"}
 # Each third-party library lives in the modules that exist to wrap it.
 LIBRARIES = {
