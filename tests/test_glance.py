@@ -9,7 +9,8 @@ import pytest
 from sitegen.build import build
 from sitegen.cache import Cache
 from sitegen.glance import Glance
-from sitegen.output import Preview
+from sitegen.output import Preview, ReleaseInfo
+from sitegen.preview import Preview as PreviewApp
 from sitegen.serve import Builder
 
 from clusters import GUIDE, make_cluster, page
@@ -91,8 +92,7 @@ def test_a_save_during_a_rebuild_is_not_undone_by_it(cluster_root):
     root = cluster_root({"content/jxj/gzdt/a.md": page("第一版", "2024-03-10 09:00", "第一版正文。")})
     out = root / "build" / "preview"
     reloads = []
-    builder = Builder(root, out, preview=type("P", (), {"status": None})(), report=lambda r: None,
-                      reload=lambda: reloads.append(1))
+    builder = Builder(root, out, preview=PreviewApp(out), report=lambda r: None, reload=lambda: reloads.append(1))
     builder.rebuild()
     source, html = root / "content/jxj/gzdt/a.md", out / "jxj/gzdt/a/index.html"
 
@@ -103,7 +103,8 @@ def test_a_save_during_a_rebuild_is_not_undone_by_it(cluster_root):
     # A rebuild that began before the save writes the first version; the glance is shown again.
     builder._since = -1
     source.write_text(page("第一版", "2024-03-10 09:00", "第一版正文。"), encoding="utf-8")
-    builder._published(type("I", (), {"held": ()})())
+    html.write_text("第一版正文", encoding="utf-8")
+    builder._published(ReleaseInfo("preview", 0.0, 1, 1, 1, 0, 0, (), (), None, True))
     assert "第二版正文" in html.read_text(encoding="utf-8")
 
     # The save is then undone: the rebuild writes the first version again, although its key is the
