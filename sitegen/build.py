@@ -20,7 +20,8 @@ from .content import Stray
 from .model import Cluster, china_now
 from .errors import BuildFailed, OutputError, Problem, errors_in
 from .glance import Built
-from .output import Preview, Release, ReleaseInfo, live, manifest, note_inputs, releases, releases_dir, switch
+from .output import (Preview, Release, ReleaseInfo, live, lock, manifest, note_inputs, releases, releases_dir,
+                     switch)
 from .plan import plan
 from .render import Progress, render_all, renderer
 from .search import index_cluster, search_dir, use_version
@@ -383,7 +384,11 @@ def rollback(out: Path, release: str | None = None) -> tuple[ReleaseInfo, bool]:
             ids = ", ".join(r.id for r in kept) or "none"
             raise OutputError(f"no release {release!r} (kept: {ids})")
     try:
-        switch(out, releases_dir(out) / target.id)
+        held = lock(out)
+        try:
+            switch(out, releases_dir(out) / target.id)
+        finally:
+            os.close(held)
     except OSError as e:
         raise OutputError(f"could not switch {out} to {target.id}: {e.strerror or e}") from e
     index_back = use_version(search_dir(out), target.search) if target.search else False

@@ -4,13 +4,21 @@
     build/releases/r000012/            the web root of a release
     build/releases/r000012.json        its manifest: output path -> cache key, and what changed
 
-A new release starts empty; every output whose key equals the key of the same path in the live
-release is hard-linked from it, the rest are written. A failure before the switch leaves the live
-release as it was; the newest ``keep`` releases stay for `sitegen rollback`.
+A new release starts from the oldest release when its commit would prune that one anyway, or else
+empty: what it already holds with the right key stays, every other output whose key equals the key
+of the same path in the live release is hard-linked from it, the rest are written. A failure before
+the switch leaves the live release as it was; the newest ``keep`` releases stay for `sitegen rollback`.
+
+Starting from the oldest release is what makes a publish cost what changed: a tree built from
+nothing costs a folder per page (about 0.1 ms each on this kind of disk, 2 s at 20,000 pages),
+while the oldest release differs from the new one only by the edits of the last ``keep`` publishes.
+Files are never written in place there: each changed one is unlinked first, as its inode may be
+shared with every other release.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import re
@@ -89,7 +97,10 @@ class Release:
         self.dir = releases_dir(self.out)
         self.keep = keep
         try:
-            self.dir.mkdir(parents=True, exist_ok=True)
+            self._lock = lock(self.out)
+        except OSError as e:
+            raise OutputError(f"could not start a release in {self.dir}: {e.strerror or e}") from e
+        try:
             clean_leftovers(self.out)
             self.previous = live(self.out)
             old = manifest(self.previous) if self.previous else None
@@ -97,8 +108,9 @@ class Release:
             number = max((int(m.group(1)) for p in self.dir.iterdir() if (m := RELEASE.match(p.name))), default=0)
             self.id = f"r{number + 1:06d}"
             self.staging = self.dir / f".{self.id}.tmp-{os.getpid()}"
-            self.staging.mkdir()
+            self.present = self._recycle(keep)
         except OSError as e:
+            os.close(self._lock)
             raise OutputError(f"could not start a release in {self.dir}: {e.strerror or e}") from e
         self.keys: dict[str, str] = {}
         self.written = self.linked = 0
@@ -106,14 +118,37 @@ class Release:
         self._previous = os.fspath(self.previous) if self.previous else ""
         self._made: set[str] = {self._staging}
 
+    def _recycle(self, keep: int) -> dict[str, str]:
+        """Make the staging folder: the oldest release when this commit would prune it, else a new
+        one. Returns what the staging holds (output path -> key)."""
+        kept = _kept(self.dir)
+        live_name = self.previous.name if self.previous else None
+        due = [name for name in kept[:max(0, len(kept) + 1 - keep)] if name != live_name]
+        data = manifest(self.dir / due[0]) if due else None
+        if data is None:
+            self.staging.mkdir()
+            return {}
+        oldest = self.dir / due[0]
+        # The manifest goes first: a release folder without one is a leftover to clean, so a build
+        # that dies from here on loses only the release its commit was going to prune.
+        oldest.with_suffix(".json").unlink()
+        os.rename(oldest, self.staging)
+        return data["files"]
+
     def __enter__(self) -> Release:
         return self
 
     def __exit__(self, *exc: object) -> None:
         shutil.rmtree(self.staging, ignore_errors=True)    # gone already after a commit
+        os.close(self._lock)
 
     def unchanged(self, path: str, key: str) -> bool:
-        """Link ``path`` from the live release when its key is the same there; False when it must be written."""
+        """Keep ``path`` when the staging already holds it with this key, or link it from the live
+        release when its key is the same there; False when it must be written."""
+        if self.present.get(path) == key:
+            self.keys[path] = key
+            self.linked += 1
+            return True
         if self.previous is None or self.old_keys.get(path) != key:
             return False
         target = self._target(path)
@@ -155,6 +190,11 @@ class Release:
         """Write the manifest, move the release into place and switch ``out`` to it in one rename.
 
         ``due`` is when the first page the build left for later comes due: a build then is not a no-op."""
+        try:
+            for path in self.present.keys() - self.keys.keys():
+                self._remove(path)
+        except OSError as e:
+            raise OutputError(f"could not publish {self.out}: {e.strerror or e}") from e
         changed = sorted(p for p, k in self.keys.items() if self.old_keys.get(p) != k)
         removed = sorted(set(self.old_keys) - set(self.keys))
         info = ReleaseInfo(self.id, time.time(), sum(n for _, _, n in owners), len(self.keys), self.written,
@@ -186,10 +226,39 @@ class Release:
         if parent not in self._made:
             os.makedirs(parent, exist_ok=True)
             self._made.add(parent)
+        if path in self.present:
+            os.unlink(target)       # another release's version, perhaps the very inode it serves
+            del self.present[path]
         return target
+
+    def _remove(self, path: str) -> None:
+        """Delete a file the recycled release had and this one has not, and the folders it leaves empty."""
+        os.unlink(os.path.join(self._staging, path))
+        folder = os.path.dirname(path)
+        while folder:
+            try:
+                os.rmdir(os.path.join(self._staging, folder))
+            except OSError:
+                return      # not empty: something of this release is still in it
+            folder = os.path.dirname(folder)
 
     def _error(self, path: str, e: OSError) -> OutputError:
         return OutputError(f"could not write {self.out / path}: {e.strerror or e}")
+
+
+def lock(out: Path) -> int:
+    """Wait for, then hold, the right to change ``out``'s releases; closing the returned descriptor
+    (or the process ending, however it ends) lets the next build or rollback in. Two builds at once
+    would take the same release number and the same oldest release."""
+    folder = releases_dir(out)
+    folder.mkdir(parents=True, exist_ok=True)
+    fd = os.open(folder / ".lock", os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+    except OSError:
+        os.close(fd)
+        raise
+    return fd
 
 
 def switch(out: Path, release: Path) -> None:
@@ -232,12 +301,23 @@ def note_inputs(out: Path, inputs: str) -> None:
 def prune(out: Path, keep: int) -> None:
     """Remove all but the newest ``keep`` releases; the live one always stays."""
     current = live(out)
-    kept = [r for r in releases(out)]
-    for info in kept[:-keep] if keep else kept:
-        path = releases_dir(out) / info.id
+    folder = releases_dir(out)
+    kept = _kept(folder)
+    for name in kept[:-keep] if keep else kept:
+        path = folder / name
         if path != current:
             path.with_suffix(".json").unlink(missing_ok=True)
             shutil.rmtree(path, ignore_errors=True)
+
+
+def _kept(folder: Path) -> list[str]:
+    """The names of the releases in ``folder`` (those with a manifest), oldest first; by name only,
+    as each manifest lists every output and reading ten of them costs a good part of a publish."""
+    try:
+        names = {entry.name for entry in os.scandir(folder)}
+    except OSError:
+        return []
+    return sorted(n for n in names if RELEASE.match(n) and f"{n}.json" in names)
 
 
 def clean_leftovers(out: Path) -> None:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -15,7 +17,7 @@ from click.testing import CliRunner
 from sitegen.build import build, rollback
 from sitegen.cli import main
 from sitegen.errors import BuildFailed, OutputError
-from sitegen.output import releases
+from sitegen.output import Release, releases
 
 from clusters import SITE_YAML, make_cluster, page
 from test_incremental import SECOND_DEPT, tree
@@ -86,8 +88,59 @@ def test_only_the_newest_releases_are_kept(tmp_path: Path):
         (root / f"content/jxj/gzdt/n{n}.md").write_text(page(f"动态{n}", f"2024-03-0{n + 1} 09:00"), encoding="utf-8")
         build(root, index=False)
     assert [r.id for r in releases(root / "build/site")] == ["r000003", "r000004", "r000005"]
-    assert sorted(p.name for p in (root / "build/releases").iterdir()) == [
+    assert sorted(p.name for p in (root / "build/releases").iterdir() if p.name != ".lock") == [
         "r000003", "r000003.json", "r000004", "r000004.json", "r000005", "r000005.json"]
+    # Below the limit nothing goes: raised to 10, the next releases are all kept.
+    (root / "site.yaml").write_text(SITE_YAML, encoding="utf-8")
+    for n in range(5, 9):
+        (root / f"content/jxj/gzdt/n{n}.md").write_text(page(f"动态{n}", f"2024-03-0{n + 1} 09:00"), encoding="utf-8")
+        build(root, index=False)
+    assert [r.id for r in releases(root / "build/site")] == [f"r{n:06d}" for n in range(3, 10)]
+
+
+def test_a_release_is_made_from_the_oldest_when_that_one_would_go(tmp_path: Path):
+    root = two_departments(tmp_path / "site")
+    (root / "site.yaml").write_text(SITE_YAML + "releases: 2\n", encoding="utf-8")
+    (root / "content/jxj/gzdt/c.md").write_text(page("经信局另一条动态", "2024-03-05 09:00"), encoding="utf-8")
+    out = root / "build" / "site"
+    build(root, index=False)
+    oldest = (root / "build/releases/r000001").stat().st_ino
+    (root / "content/jxj/gzdt/c.md").unlink()
+    (root / "content/jxj/gzdt/a.md").write_text(page("经信局动态", "2024-03-01 09:00", "第二版。"), encoding="utf-8")
+    build(root, index=False)
+    served = tree(out)
+    (root / "content/jxj/gzdt/a.md").write_text(page("经信局动态", "2024-03-01 09:00", "第三版。"), encoding="utf-8")
+    third = build(root, index=False)
+    # r000001 was the release this commit prunes: it became r000003, brought up to date in place.
+    assert [r.id for r in releases(out)] == ["r000002", "r000003"]
+    assert (root / "build/releases/r000003").stat().st_ino == oldest
+    assert third.release.written < 10 and third.release.linked == third.files - third.release.written
+    assert tree(root / "build/releases/r000002") == served          # what it shared was never written through
+    assert not (root / "build/releases/r000003/jxj/gzdt/c").exists()   # gone since r000001, folder and all
+    cold = tmp_path / "cold"
+    shutil.copytree(root, cold, ignore=shutil.ignore_patterns("build"))
+    build(cold, index=False)
+    assert tree(out) == tree(cold / "build/site")
+
+
+def test_one_build_at_a_time_makes_a_release(tmp_path: Path):
+    root = two_departments(tmp_path / "site")
+    build(root, index=False)
+    out = root / "build" / "site"
+    second: list[str] = []
+
+    def another() -> None:
+        with Release(out) as release:
+            second.append(release.id)
+
+    with Release(out) as first:
+        waiting = threading.Thread(target=another)
+        waiting.start()
+        waiting.join(0.5)
+        assert waiting.is_alive() and second == []          # waits for the first to finish
+        info = first.commit((("portal", "测试市人民政府", 1),))
+    waiting.join(5)
+    assert info.id == "r000002" and second == ["r000003"]     # it numbered its release after the first's
 
 
 def test_a_failed_build_switches_nothing(tmp_path: Path):
@@ -97,7 +150,7 @@ def test_a_failed_build_switches_nothing(tmp_path: Path):
     with pytest.raises(BuildFailed):
         build(root, index=False)
     assert os.readlink(root / "build/site") == "releases/r000001"
-    assert sorted(p.name for p in (root / "build/releases").iterdir()) == ["r000001", "r000001.json"]
+    assert sorted(p.name for p in (root / "build/releases").iterdir() if p.name != ".lock") == ["r000001", "r000001.json"]
 
 
 def test_keep_going_publishes_everyone_else_and_keeps_the_broken_department_as_it_was(tmp_path: Path):
@@ -164,6 +217,6 @@ def test_a_killed_build_leaves_nothing_behind_and_the_web_root_always_exists(tmp
         assert (root / "build/site/index.html").is_file()        # the web root never disappears
     build(root, index=False)
     leftovers = [p.name for p in (root / "build").iterdir() if p.name.startswith(".")]
-    leftovers += [p.name for p in (root / "build/releases").iterdir() if p.name.startswith(".")]
+    leftovers += [p.name for p in (root / "build/releases").iterdir() if p.name.startswith(".") and p.name != ".lock"]
     assert leftovers == []
     assert set(live) <= set(tree(root / "build/site"))
