@@ -19,7 +19,8 @@ from .cache import Cache, digest
 from .content import Stray
 from .model import Cluster, china_now
 from .errors import BuildFailed, OutputError, Problem, errors_in
-from .glance import Built
+from .glance import Built, retouch
+from .markup import Markup
 from .output import (Preview, Release, ReleaseInfo, live, lock, manifest, note_inputs, releases, releases_dir,
                      switch)
 from .plan import plan
@@ -88,20 +89,34 @@ class Good:
 
 def inputs_digest(root: Path) -> str:
     """A digest of the name, size and times of every file a build reads, and of sitegen itself."""
-    h: list[str] = []
+    return _stats_digest(input_stats(root))
+
+
+def input_stats(root: Path) -> dict[str, str]:
+    """Every file and folder a build reads, and sitegen's own: path -> kind, size, times and inode.
+    Folders are marked "d": a file saved by renaming over it changes its folder's times too."""
+    stats: dict[str, str] = {}
     for base in (root / "site.yaml",) + tuple(root / f for f in INPUT_FOLDERS) + (BUILTIN_THEMES, PACKAGE):
         try:
             st = os.lstat(base)
         except OSError:
             continue
-        h.append(f"{base}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\0{st.st_ino}\n")
+        stats[os.fspath(base)] = _line(st)
         if stat.S_ISDIR(st.st_mode):
-            _stat_tree(os.fspath(base), h)
-    return digest("".join(sorted(h)))
+            _stat_tree(os.fspath(base), stats)
+    return stats
 
 
-def _stat_tree(folder: str, into: list[str]) -> None:
-    """A line per entry under ``folder`` (links not followed); os.scandir, as this runs in every build."""
+def _line(st: os.stat_result) -> str:
+    return f"{'d' if stat.S_ISDIR(st.st_mode) else 'f'}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\0{st.st_ino}"
+
+
+def _stats_digest(stats: dict[str, str]) -> str:
+    return digest("".join(f"{path}\0{line}\n" for path, line in sorted(stats.items())))
+
+
+def _stat_tree(folder: str, into: dict[str, str]) -> None:
+    """An entry per file and folder under ``folder`` (links not followed); os.scandir, as this runs in every build."""
     try:
         entries = list(os.scandir(folder))
     except OSError:
@@ -111,7 +126,7 @@ def _stat_tree(folder: str, into: list[str]) -> None:
             st = entry.stat(follow_symlinks=False)
         except OSError:
             continue
-        into.append(f"{entry.path}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\0{st.st_ino}\n")
+        into[entry.path] = _line(st)
         if stat.S_ISDIR(st.st_mode):
             _stat_tree(entry.path, into)
 
@@ -119,7 +134,8 @@ def _stat_tree(folder: str, into: list[str]) -> None:
 def build(root: Path, out: Path | None = None, progress: Progress | None = None, *, keep_going: bool = False,
           cache: Cache | None = None, workers: int | None = None, index: bool = True, inspect: bool = True,
           writer: type[Release] | type[Preview] = Release,
-          published: Callable[[ReleaseInfo], None] | None = None, now: datetime | None = None) -> BuildReport:
+          published: Callable[[ReleaseInfo], None] | None = None, now: datetime | None = None,
+          after: Built | None = None, resident: bool = False) -> BuildReport:
     """Build the cluster at ``root`` into ``out`` (default build/site); raise BuildFailed on errors.
 
     ``keep_going``: a department with errors is kept as the last release had it, and the rest of
@@ -130,6 +146,12 @@ def build(root: Path, out: Path | None = None, progress: Progress | None = None,
     ``inspect`` runs `sitegen check`'s rules on the new release and adds what they find as
     warnings. ``now`` (China time; default the clock) decides which pages are due: a page dated
     later waits, left out of the build until its time.
+
+    A long-lived caller (the preview, `sitegen build --watch`) passes the last build's
+    ``report.built`` as ``after``: when the only inputs changed since are pages' texts, the next
+    build is made from it, reading and rendering those pages alone, with the bytes a whole build
+    would write (glance.retouch). ``resident``: such a caller's first build, which reads everything
+    even when nothing changed, so as to have a ``report.built`` to go on from.
     """
     root = root.resolve()
     out = (out or root / "build" / "site").absolute()
@@ -139,51 +161,64 @@ def build(root: Path, out: Path | None = None, progress: Progress | None = None,
     with clock.stage("load"):
         # Published letters change without any file changing: their digest is an input too.
         letters, letter_problems = _letters(root)
-        inputs = digest(inputs_digest(root), letters.digest)
-        unchanged = _unchanged(out, inputs, index, now)
+        stats = input_stats(root)
+        inputs = digest(_stats_digest(stats), letters.digest)
+        unchanged = None if resident else _unchanged(out, inputs, index, now)
         if unchanged is not None:
             return unchanged
-        records, problems = load(root, cache, workers)
-    if records is None:
-        raise BuildFailed(problems)
-    records, later = due(records, now)
-    with clock.stage("assemble"):
-        loaded = problems
-        cluster, found = assemble(records, cache, workers)
-        problems = loaded + found
-        held: tuple[tuple[str, tuple[Problem, ...]], ...] = ()
-        if keep_going and errors_in(problems):
-            records, cluster, problems, held = _keep_going(records, cluster, loaded, problems, cache, workers)
-        cluster = replace(cluster, letters=letters)
-        problems += letter_problems
-    with clock.stage("theme"):
-        theme, found = load_theme(root, cluster.site.theme)
-        problems += found
-    if errors_in(problems) or theme is None:
-        cache.save(prune=())
-        raise BuildFailed(problems)
-    env = environment(theme, cluster.site, root / "build" / "cache" / "jinja")
-    with clock.stage("plan"):
-        jobs = plan(cluster, theme)
-        problems += jobs.problems
-    if errors_in(problems):
-        cache.save(prune=())
-        raise BuildFailed(problems)
-    with clock.stage("keys"):
-        r = renderer(env, theme, digest(cluster.site.model_dump_json()))
-        keys = {job.path: r.key(job) for job in jobs.jobs}
-        held_slugs = {slug for slug, _ in held}
-        old = writer.previous_keys(out)
-        for c in jobs.copies:
-            owner = c.source.split("/")[1]
-            # A held-back department's files stay as they were published, whatever is on disk now.
-            keys[c.path] = old.get(c.path, "") if owner in held_slugs else _copy_key(root, c.source)
+        fast = None
+        if after is not None and not letter_problems and (keep_going or not after.held):
+            fast = retouch(after, stats, letters.digest, now, cache, Markup())
+        if fast is None:
+            read, problems = load(root, cache, workers)
+    if fast is not None:
+        built = fast.built
+        records, cluster, later, problems, held = built.records, built.cluster, built.later, list(built.warnings), built.reasons
+        jobs, r, theme, env = built.plan, built.renderer, built.theme, built.renderer.env
+        assert jobs is not None and theme is not None       # retouch() starts only from a whole build's
+        keys, held_slugs, old = dict(built.keys), set(built.held), writer.previous_keys(out)
+    else:
+        if read is None:
+            raise BuildFailed(problems)
+        records, later = due(read, now)
+        with clock.stage("assemble"):
+            loaded = problems
+            cluster, found = assemble(records, cache, workers)
+            problems = loaded + found
+            held = ()
+            if keep_going and errors_in(problems):
+                records, cluster, problems, held = _keep_going(records, cluster, loaded, problems, cache, workers)
+            cluster = replace(cluster, letters=letters)
+            problems += letter_problems
+        with clock.stage("theme"):
+            theme, found = load_theme(root, cluster.site.theme)
+            problems += found
+        if errors_in(problems) or theme is None:
+            cache.save(prune=())
+            raise BuildFailed(problems)
+        env = environment(theme, cluster.site, root / "build" / "cache" / "jinja")
+        with clock.stage("plan"):
+            jobs = plan(cluster, theme)
+            problems += jobs.problems
+        if errors_in(problems):
+            cache.save(prune=())
+            raise BuildFailed(problems)
+        with clock.stage("keys"):
+            r = renderer(env, theme, digest(cluster.site.model_dump_json()))
+            keys = {job.path: r.key(job) for job in jobs.jobs}
+            held_slugs = {slug for slug, _ in held}
+            old = writer.previous_keys(out)
+            for c in jobs.copies:
+                owner = c.source.split("/")[1]
+                # A held-back department's files stay as they were published, whatever is on disk now.
+                keys[c.path] = old.get(c.path, "") if owner in held_slugs else _copy_key(root, c.source)
+        built = Built(records, cluster, r, frozenset(held_slugs), theme, jobs, keys, stats, later, held,
+                      tuple(problems))
     if keys == old and (not index or _search_current(out)):
         if writer is Release:
             note_inputs(out, inputs)
-        cache.save()
-        return _report(out, cluster, len(keys), clock, problems, None, None, 0, held,
-                       Built(records, cluster, r, frozenset(held_slugs)))
+        cache.save(prune=() if fast else ("source", "markup"))
+        return _report(out, cluster, len(keys), clock, problems, None, None, 0, held, built)
     rendered = 0
     try:
         with writer(out, cluster.site.releases) as release:
@@ -216,9 +251,9 @@ def build(root: Path, out: Path | None = None, progress: Progress | None = None,
             problems += check.as_problems(check.run(cluster, out, now, root=root, scheduled=later, keys=keys,
                                                     cache=cache))
     remember_good(records, cache, held_slugs)
-    cache.save(prune=("source", "markup", "built") if inspect else ("source", "markup"))
-    return _report(out, cluster, len(keys), clock, problems, indexed, info, rendered, held,
-                   Built(records, cluster, r, frozenset(held_slugs)))
+    # A retouch read only the pages it changed: what it did not ask for is not stale.
+    cache.save(prune=() if fast else ("source", "markup", "built") if inspect else ("source", "markup"))
+    return _report(out, cluster, len(keys), clock, problems, indexed, info, rendered, held, built)
 
 
 def _letters(root: Path) -> tuple[Snapshot, list[Problem]]:

@@ -45,6 +45,12 @@ def load(root: Path, cache: Cache | None = None, workers: int | None = None) -> 
                    MappingProxyType(keys)), problems
 
 
+def pages(root: Path, paths: Sequence[Path], cache: Cache) -> list[Parsed]:
+    """These pages parsed as load() parses them (from ``cache`` when unchanged), with their cache
+    keys: for a build made from the last one, which reads only the files that changed."""
+    return _parse_all(root, paths, cache, 1)
+
+
 RACY = 2.0   # seconds: a file written this close to its last parse may have changed within one timestamp tick
 PARALLEL_FROM = 200     # pages to parse; below this a process pool costs more than it saves
 CHUNK = 64

@@ -88,7 +88,7 @@ class Builder:
                 # The inspection rules read every built page: `sitegen check` and `sitegen build` run
                 # them; the preview answers a save without them.
                 result = build(self.root, self.out, keep_going=True, cache=self.cache, writer=PreviewWriter,
-                               inspect=False, published=self._published)
+                               inspect=False, published=self._published, after=self.built)
             except BuildFailed as e:
                 self.preview.status = Status(tuple(str(p) for p in errors_in(e.problems)), failed=True)
                 self.report(e)
@@ -156,11 +156,11 @@ def serve(root: Path, host: str, port: int, out: Path | None,
 def _watch(root: Path, builder: Builder, stop: threading.Event) -> None:
     paths = [root / name for name in WATCHED if (root / name).exists()]
     for changes in watchfiles.watch(*paths, step=STEP_MS, debounce=DEBOUNCE_MS, stop_event=stop,
-                                     watch_filter=_relevant, raise_interrupt=False):
+                                     watch_filter=relevant, raise_interrupt=False):
         builder.changed([Path(path) for change, path in changes if change != watchfiles.Change.deleted])
 
 
-def _relevant(change: watchfiles.Change, path: str) -> bool:
+def relevant(change: watchfiles.Change, path: str) -> bool:
     # Editors' swap and backup files are not sources; hidden files are never published.
     name = Path(path).name
     return not (name.startswith(".") or name.endswith(("~", ".swp", ".swx", ".tmp")))

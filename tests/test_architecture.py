@@ -24,6 +24,7 @@ LAYERS = (
     {"glance"},
     {"build", "scaffold"},
     {"serve"},
+    {"watch"},
     {"cli"},
     {"__main__"},
 )
@@ -33,7 +34,7 @@ RUN_TIME = {"preview", "search.service", "search.query", "search.wsgi",
             "letters.workdays", "letters.publish"}
 BUILD_TIME = {"build", "assemble", "plan", "render", "output", "content", "config", "model", "views", "markup",
               "disclosure", "guides", "ledger", "cache", "scaffold", "serve", "files", "rights", "acceptance", "load", "glance", "pool",
-              "check"}
+              "check", "watch"}
 # Each third-party library lives in the modules that exist to wrap it.
 LIBRARIES = {
     "yaml": {"config"},
@@ -43,7 +44,7 @@ LIBRARIES = {
     "jinja2": {"theme", "render", "search", "check", "letters"},     # check: its HTML scorecard; letters: its pages
     "whoosh": {"search"},
     "rjieba": {"search"}, "opencc": {"search"}, "pypinyin": {"search"},
-    "livereload": {"serve"}, "tornado": {"serve"}, "watchfiles": {"serve"},
+    "livereload": {"serve"}, "tornado": {"serve"}, "watchfiles": {"serve", "watch"},
     "click": {"cli"}, "waitress": {"cli", "search", "letters"},
     "chinese_calendar": {"disclosure", "letters"},
     "sqlite3": {"cache", "letters"},

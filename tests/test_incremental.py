@@ -20,6 +20,8 @@ from clusters import DEPT_YAML, GUIDE, item, make_cluster, page
 # Seeds 1 and 2 (one cache in memory, one on disk) run in the fast tier; 3 and 4 in the slow one, as CI runs both.
 SEEDS = (1, 2, pytest.param(3, marks=pytest.mark.slow), pytest.param(4, marks=pytest.mark.slow))
 STEPS = 10
+# Longer than a summary (120 characters), so that a sentence appended leaves the summary as it was.
+LONG = "各单位按照年度计划分解任务、压实责任、加强督导，确保各项措施落地见效。" * 4
 WORDS = "数字政府 营商环境 公共数据 一网通办 城市更新 乡村振兴 养老服务 智慧城市".split()
 
 SECOND_DEPT = DEPT_YAML.replace("测试市经济和信息化局", "测试市发展和改革委员会").replace("市经信局", "市发展改革委") \
@@ -54,7 +56,8 @@ class Editor:
         if others and self.rng.random() < 0.4:
             target = self.rng.choice(others).relative_to(self.root / "content").as_posix()
             link = f"\n\n参见[相关文件](../../{target.split('/', 1)[1]})。" if target.startswith("jxj/") else ""
-        return f"## 一、{words[0]}\n\n围绕{words[1]}推进{words[2]}工作，第{self.rng.randrange(1000)}次部署。{link}"
+        return (f"## 一、{words[0]}\n\n围绕{words[1]}推进{words[2]}工作，第{self.rng.randrange(1000)}次部署。"
+                f"{LONG}{link}")
 
     def undo_breakage(self) -> None:
         """Drop the links an edit left dangling, as the editor would after reading the message."""
@@ -67,8 +70,8 @@ class Editor:
         return f"2024-{self.rng.randint(1, 12):02d}-{self.rng.randint(1, 28):02d} {self.rng.randint(8, 17):02d}:00"
 
     def step(self) -> str:
-        kind = self.rng.choice(["add", "add", "body", "title", "move", "delete", "attach", "department",
-                                "rename_department", "site", "template", "assign", "guide", "letter"])
+        kind = self.rng.choice(["add", "add", "body", "append", "append", "title", "move", "delete", "attach",
+                                "department", "rename_department", "site", "template", "assign", "guide", "letter"])
         return getattr(self, kind)() or kind
 
     def add(self) -> str:
@@ -97,6 +100,15 @@ class Editor:
         path = self._some_page()
         if path:
             self.rewrite(path)
+        return None
+
+    def append(self) -> str | None:
+        """A sentence added at the end: the summary stays, so a build made from the last one retouches the page."""
+        path = self._some_page()
+        if path:
+            text = path.read_text(encoding="utf-8").rstrip("\n")
+            path.write_text(f"{text}\n\n补充说明：{self.rng.choice(WORDS)}第{self.rng.randrange(1000)}项。\n",
+                            encoding="utf-8")
         return None
 
     def title(self) -> str | None:
@@ -221,15 +233,18 @@ def test_incremental_builds_equal_cold_builds_after_every_edit(tmp_path: Path, s
     rng = random.Random(seed)
     root = start(tmp_path / "site")
     editor = Editor(root, rng)
-    # Even seeds keep one cache in memory between builds, as the preview server does; odd seeds
-    # start each build from build/cache on disk, as the command does.
+    for path in editor.pages():
+        path.write_text(path.read_text(encoding="utf-8") + f"\n{LONG}\n", encoding="utf-8")
+    # Even seeds keep one cache in memory between builds and make each build from the last, as the
+    # preview server and `sitegen watch` do; odd seeds start each build from build/cache on disk,
+    # as the command does.
     shared = Cache(root / "build" / "cache") if seed % 2 == 0 else None
     if seed % 2:
         # Two releases kept: from the third build on, each release is made from the oldest one.
         with open(root / "site.yaml", "a", encoding="utf-8") as f:
             f.write("releases: 2\n")
     out = root / "build" / "site"
-    build(root, out, index=False, inspect=False, cache=shared, workers=1)
+    last = build(root, out, index=False, inspect=False, cache=shared, workers=1).built
     built = 0
     for n in range(STEPS):
         before, was = tree(out), out.resolve()
@@ -240,7 +255,9 @@ def test_incremental_builds_equal_cold_builds_after_every_edit(tmp_path: Path, s
             (cold_root / "build").mkdir()
             shutil.copy2(root / "build" / "letters.sqlite", cold_root / "build" / "letters.sqlite")
         try:
-            build(root, out, index=False, inspect=False, cache=shared, workers=1)
+            report = build(root, out, index=False, inspect=False, cache=shared, workers=1,
+                           after=last if shared else None)
+            last = report.built or last
         except BuildFailed as e:
             # An edit that breaks a link (a move, a delete) fails both ways alike, and publishes nothing.
             with pytest.raises(BuildFailed) as cold:
@@ -283,6 +300,36 @@ def test_one_edit_rewrites_only_the_outputs_that_show_it(tmp_path: Path):
     # 部门动态 block and the feeds; nothing else is rewritten.
     assert changed == {"jxj/gzdt/a/index.html", "jxj/gzdt/index.html", "jxj/index.html", "index.html",
                        "feed.xml", "jxj/feed.xml", "jxj/gzdt/feed.xml"}
+
+
+def test_a_build_made_from_the_last_reads_and_renders_only_the_edited_page(tmp_path: Path):
+    root = start(tmp_path / "site")
+    path = root / "content/jxj/gzdt/a.md"
+    opening = "开篇。" + "本月围绕数字政府建设推进各项工作。" * 12       # longer than a summary
+    path.write_text(page("第一篇动态", "2024-03-01 09:00", opening), encoding="utf-8")
+    cache = Cache(root / "build" / "cache")
+    first = build(root, index=False, cache=cache)
+    path.write_text(page("第一篇动态", "2024-03-01 09:00", f"{opening}\n\n补充一句。"), encoding="utf-8")
+    second = build(root, index=False, cache=cache, after=first.built)
+    stages = [name for name, _ in second.timings]
+    assert "assemble" not in stages and "plan" not in stages and "check" in stages
+    assert second.rendered == 1 and second.release is not None
+    assert second.release.changed == ("jxj/gzdt/a/index.html",)
+    assert "补充一句" in (root / "build/site/jxj/gzdt/a/index.html").read_text(encoding="utf-8")
+    # What a whole build from nothing makes of the same files, search index aside.
+    cold = tmp_path / "cold"
+    shutil.copytree(root, cold, ignore=shutil.ignore_patterns("build"))
+    build(cold, index=False)
+    assert tree(root / "build/site") == tree(cold / "build/site")
+    # A new title shows in the lists and the home pages: that takes the whole build.
+    path.write_text(page("改过标题的动态", "2024-03-01 09:00", f"{opening}\n\n补充一句。"), encoding="utf-8")
+    third = build(root, index=False, cache=cache, after=second.built)
+    assert "assemble" in [name for name, _ in third.timings]
+    assert third.release is not None and "jxj/gzdt/index.html" in third.release.changed
+    # So does an edit that changes the summary taken from the text.
+    path.write_text(page("改过标题的动态", "2024-03-01 09:00", "全新的开头。"), encoding="utf-8")
+    fourth = build(root, index=False, cache=cache, after=third.built)
+    assert "assemble" in [name for name, _ in fourth.timings] and "feed.xml" in fourth.release.changed
 
 
 def test_parallel_and_serial_builds_write_the_same_bytes(tmp_path: Path):
