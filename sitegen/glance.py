@@ -141,6 +141,8 @@ def retouch(built: Built, stats: Mapping[str, str], letters: str, now: datetime,
         page = replace(page, featured=old.featured)
         if replace(page, **{name: getattr(old, name) for name in OWN}) != old:
             return None     # its summary (taken from the text) or another field others show changed
+        if any((url in page.body) != (url in old.body) for url in built.cluster.files):
+            return None     # a document it linked may now be linked by nothing, and go unpublished
         sources[rel], pages[page.id] = source, page
         if key:
             keys[rel] = key

@@ -306,10 +306,13 @@ def test_a_build_made_from_the_last_reads_and_renders_only_the_edited_page(tmp_p
     root = start(tmp_path / "site")
     path = root / "content/jxj/gzdt/a.md"
     opening = "开篇。" + "本月围绕数字政府建设推进各项工作。" * 12       # longer than a summary
-    path.write_text(page("第一篇动态", "2024-03-01 09:00", opening), encoding="utf-8")
+    path.write_text(page("第一篇动态", "2024-03-01 09:00", f"{opening}\n\n[方案](files/plan.pdf)"), encoding="utf-8")
+    (root / "content/jxj/gzdt/files").mkdir()
+    (root / "content/jxj/gzdt/files/plan.pdf").write_bytes(b"%PDF-1.4 plan")
     cache = Cache(root / "build" / "cache")
     first = build(root, index=False, cache=cache)
-    path.write_text(page("第一篇动态", "2024-03-01 09:00", f"{opening}\n\n补充一句。"), encoding="utf-8")
+    path.write_text(page("第一篇动态", "2024-03-01 09:00", f"{opening}\n\n[方案](files/plan.pdf)\n\n补充一句。"),
+                    encoding="utf-8")
     second = build(root, index=False, cache=cache, after=first.built)
     stages = [name for name, _ in second.timings]
     assert "assemble" not in stages and "plan" not in stages and "check" in stages
@@ -322,14 +325,20 @@ def test_a_build_made_from_the_last_reads_and_renders_only_the_edited_page(tmp_p
     build(cold, index=False)
     assert tree(root / "build/site") == tree(cold / "build/site")
     # A new title shows in the lists and the home pages: that takes the whole build.
-    path.write_text(page("改过标题的动态", "2024-03-01 09:00", f"{opening}\n\n补充一句。"), encoding="utf-8")
+    path.write_text(page("改过标题的动态", "2024-03-01 09:00", f"{opening}\n\n[方案](files/plan.pdf)\n\n补充一句。"),
+                    encoding="utf-8")
     third = build(root, index=False, cache=cache, after=second.built)
     assert "assemble" in [name for name, _ in third.timings]
     assert third.release is not None and "jxj/gzdt/index.html" in third.release.changed
-    # So does an edit that changes the summary taken from the text.
-    path.write_text(page("改过标题的动态", "2024-03-01 09:00", "全新的开头。"), encoding="utf-8")
+    # So does one that drops the only link to a document, which then goes unpublished.
+    path.write_text(page("改过标题的动态", "2024-03-01 09:00", f"{opening}\n\n补充一句。"), encoding="utf-8")
     fourth = build(root, index=False, cache=cache, after=third.built)
-    assert "assemble" in [name for name, _ in fourth.timings] and "feed.xml" in fourth.release.changed
+    assert "assemble" in [name for name, _ in fourth.timings] and fourth.release is not None
+    assert not any(p.endswith(".pdf") for p in tree(root / "build/site"))
+    # And one that changes the summary taken from the text.
+    path.write_text(page("改过标题的动态", "2024-03-01 09:00", "全新的开头。"), encoding="utf-8")
+    fifth = build(root, index=False, cache=cache, after=fourth.built)
+    assert "assemble" in [name for name, _ in fifth.timings] and "feed.xml" in fifth.release.changed
 
 
 def test_parallel_and_serial_builds_write_the_same_bytes(tmp_path: Path):
