@@ -163,7 +163,8 @@ def build(root: Path, out: Path | None = None, progress: Progress | None = None,
         letters, letter_problems = _letters(root)
         stats = input_stats(root)
         inputs = digest(_stats_digest(stats), letters.digest)
-        unchanged = None if resident else _unchanged(out, inputs, index, now)
+        # A long-lived caller knows what changed from what it kept (and reads no manifest to learn it).
+        unchanged = None if resident or after else _unchanged(out, inputs, index, now)
         if unchanged is not None:
             return unchanged
         fast = None
@@ -370,13 +371,20 @@ def _hold_back(records: Records, held: set[str], cache: Cache) -> Records | None
 
 def remember_good(records: Records, cache: Cache, held: set[str]) -> None:
     """Keep each published department's records, for --keep-going to fall back on."""
+    keys: dict[str, list[str]] = {slug: [] for slug in records.departments}
+    strays: dict[str, list[Stray]] = {slug: [] for slug in records.departments}
+    for source in records.sources:
+        if source.owner in keys:
+            keys[source.owner].append(records.source_keys.get(source.rel, ""))
+    for stray in records.strays:
+        if (owner := stray.rel.split("/")[1]) in strays:
+            strays[owner].append(stray)
     for slug, spec in records.departments.items():
         if slug in held:
             cache.get("good", slug)     # still the one to fall back on: keep it
             continue
-        keys = tuple(records.source_keys.get(s.rel, "") for s in records.sources if s.owner == slug)
-        strays = tuple(s for s in records.strays if s.rel.split("/")[1] == slug)
-        cache.put("good", slug, Good(spec, records.department_files[slug], keys, strays, records.ledgers[slug]))
+        cache.put("good", slug, Good(spec, records.department_files[slug], tuple(keys[slug]), tuple(strays[slug]),
+                                     records.ledgers[slug]))
 
 
 def assign(root: Path, repair: bool = False, out: Path | None = None) -> ledger.Plan:

@@ -10,7 +10,6 @@ import watchfiles
 
 from .build import BuildReport, build
 from .cache import Cache
-from .errors import BuildFailed, OutputError
 from .glance import Built
 from .serve import DEBOUNCE_MS, STEP_MS, WATCHED, relevant
 
@@ -32,7 +31,7 @@ def watch(root: Path, out: Path | None, report: Callable[[BuildReport | Exceptio
         nonlocal last
         try:
             result = build(root, out, keep_going=keep_going, cache=cache, after=last, resident=True)
-        except (BuildFailed, OutputError) as e:
+        except Exception as e:      # BuildFailed, OutputError, or a bug: the watch lives on to the next change
             report(e)
             return
         last = result.built or last

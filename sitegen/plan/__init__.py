@@ -7,6 +7,7 @@ kind of page is a view, a template and a family, with no edit to the render or w
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import datetime
 from typing import Any
 
@@ -31,8 +32,10 @@ class Job:
     lastmod: datetime | None = None
     listed: bool = False         # an HTML page that sitemap.xml lists
 
-    @property
+    @cached_property
     def path(self) -> str:
+        # Kept: a build asks each job its path several times, and a build made from the last one
+        # asks the jobs of the whole cluster, of which only one or two changed.
         return output_path(self.url)
 
 
