@@ -2,7 +2,7 @@
 """sitegen at city scale beside Hugo, in one run on one machine.
 
     python bench/scale.py [--pages 20000] [--departments 20] [--seed 1] [--python .venv/bin/python]
-                          [--hugo hugo] [--no-serve] [--verify] [--json FILE]
+                          [--hugo hugo] [--no-serve] [--no-watch] [--verify] [--json FILE]
 
 Generates a synthetic cluster with bench/synth.py (reused when the parameters and synth.py are
 unchanged), writes the same pages as a Hugo site (same Markdown bodies; front matter dates in
@@ -15,6 +15,9 @@ RFC 3339; a small theme with a frame, lists paginated by 20 and single pages), t
   sitegen edit      one page's body changed: one new release
   sitegen index     the search index stage alone, cold (for the record; it is not part of the site build)
   serve             `sitegen serve`: from saving a page to the served page showing it
+  watch             `sitegen build --watch`: from saving a sentence at the end of a page to the
+                    release holding it being live (14 edits; once ten releases are kept, each new
+                    one is made from the oldest: the last five show that steady state)
   verify            (--verify) the incremental release equals a cold build of a copy, byte for byte
 
 Each build runs in its own process; wall and CPU seconds and peak RSS (the process and its pool)
@@ -180,6 +183,54 @@ def serve_latency(python: str, root: str, page: str, url_path: str, tries: int =
         proc.wait(timeout=30)
 
 
+def watch_latency(python: str, root: str, pages: list[str], tries: int = 14) -> list[float]:
+    """Seconds from writing a sentence at the end of a page to `sitegen build --watch` making it live
+    (the page in build/site holding it), ``tries`` times, each on another page."""
+    import queue
+    import threading
+
+    proc = subprocess.Popen([python, "-m", "sitegen", "build", "--watch", "--root", root], cwd=REPO,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in proc.stdout], daemon=True).start()
+
+    def reported() -> str:
+        """The watch's next line about a build (the search index and the checks come after the switch)."""
+        while True:
+            line = lines.get(timeout=1800)
+            if " is live: " in line or "nothing changed" in line or "failed" in line:
+                return line
+
+    try:
+        reported()
+        seen = []
+        for n in range(tries):
+            page = pages[n % len(pages)]
+            rel = os.path.relpath(page, os.path.join(root, "content"))[:-3]
+            live = os.path.join(root, "build", "site", rel, "index.html")
+            marker = f"发布延迟测量第{n}次{time.time_ns()}"
+            time.sleep(1.0)
+            t0 = time.perf_counter()
+            edit(page, marker)
+            while True:
+                try:
+                    with open(live, encoding="utf-8") as f:
+                        if marker in f.read():
+                            break
+                except OSError:
+                    pass
+                if time.perf_counter() - t0 > 300:
+                    raise SystemExit("the watch never published the edit")
+                time.sleep(0.002)
+            seen.append(time.perf_counter() - t0)
+            if "failed" in reported():
+                raise SystemExit("the watch's build failed")
+        return seen
+    finally:
+        os.killpg(proc.pid, 2)
+        proc.wait(timeout=60)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--pages", type=int, default=20000)
@@ -188,6 +239,7 @@ def main() -> None:
     ap.add_argument("--python", default=timer.default_python())
     ap.add_argument("--hugo", default=shutil.which("hugo") or "hugo")
     ap.add_argument("--no-serve", action="store_true", help="skip the preview latency measurement")
+    ap.add_argument("--no-watch", action="store_true", help="skip the `build --watch` publish latency measurement")
     ap.add_argument("--verify", action="store_true", help="check the incremental release against a cold build")
     ap.add_argument("--json", help="also write the figures here")
     args = ap.parse_args()
@@ -258,6 +310,15 @@ def main() -> None:
         figures["serve"] = seen
         print(f"\nserve: save to page shown, {len(seen)} edits: "
               + ", ".join(f"{s:.2f}s" for s in seen) + f" (median {sorted(seen)[len(seen) // 2]:.2f}s)")
+    if not args.no_watch:
+        pages = [os.path.join(d, n) for d, _, ns in sorted(os.walk(os.path.join(cluster, "content")))
+                 for n in sorted(ns) if n.endswith(".md") and "/gzdt" in d][1::97]
+        seen = watch_latency(args.python, cluster, pages)
+        steady = sorted(seen[-5:])
+        figures["watch"] = seen
+        print(f"\nbuild --watch: save to release live, {len(seen)} text edits: "
+              + ", ".join(f"{s:.2f}s" for s in seen)
+              + f"\n  median of the last 5 (ten releases kept, each made from the oldest): {steady[2]:.2f}s")
     if args.json:
         with open(args.json, "w", encoding="utf-8") as f:
             json.dump(figures, f, ensure_ascii=False, indent=1)

@@ -6,6 +6,7 @@ import sys
 import unicodedata
 from datetime import datetime
 from pathlib import Path
+from typing import Callable
 
 import click
 
@@ -80,31 +81,37 @@ def build_command(root: Path, out: Path | None, assign_numbers: bool, keep_going
 def _watch(root: Path, out: Path | None, keep_going: bool) -> None:
     from .watch import watch
 
+    def line(result: BuildReport) -> str:
+        stages = ", ".join(f"{stage} {seconds:.2f}s" for stage, seconds in result.timings)
+        if result.release is None:
+            return f"nothing changed: {result.total_pages} pages in {result.out}"
+        r = result.release
+        return (f"release {r.id} is live: {result.total_pages} pages, {result.rendered} rendered, {r.written} written, "
+                f"{r.linked} unchanged, {r.removed} removed in {result.seconds:.2f}s ({stages})")
+
+    click.echo(f"Watching {root.resolve()}: a new release after every change (Ctrl+C to stop)")
+    watch(root, out, _stamped("build failed; the live release stays", line), keep_going=keep_going)
+
+
+def _stamped(failed: str, line: Callable[[BuildReport], str]) -> Callable[[BuildReport | Exception], None]:
+    """What a command that keeps running (serve, build --watch) prints after each build, timed."""
+
     def report(result: BuildReport | Exception) -> None:
         stamp = datetime.now().strftime("%H:%M:%S")
         if isinstance(result, BuildFailed):
-            click.echo(f"[{stamp}] build failed:", err=True)
+            click.echo(f"[{stamp}] {failed}", err=True)
             _problems(result)
         elif isinstance(result, Exception):
             click.echo(f"[{stamp}] error: {result}", err=True)
         else:
+            click.echo(f"[{stamp}] {line(result)}")
             for w in result.warnings:
-                click.echo(str(w), err=True)
+                click.echo(f"  {w}", err=True)
             for slug, problems in result.held:
-                click.echo(f"held back {slug}: its pages stay as the previous release had them; fix:", err=True)
+                click.echo(f"  held back {slug}: its last good pages stay; fix:", err=True)
                 for p in problems:
-                    click.echo(f"  {p}", err=True)
-            stages = ", ".join(f"{stage} {seconds:.2f}s" for stage, seconds in result.timings)
-            if result.release is None:
-                click.echo(f"[{stamp}] nothing changed: {result.total_pages} pages in {result.out}")
-            else:
-                r = result.release
-                click.echo(f"[{stamp}] release {r.id} is live: {result.total_pages} pages, {result.rendered} rendered, "
-                           f"{r.written} written, {r.linked} unchanged, {r.removed} removed in {result.seconds:.2f}s "
-                           f"({stages})")
-
-    click.echo(f"Watching {root.resolve()}: a new release after every change (Ctrl+C to stop)")
-    watch(root, out, report, keep_going=keep_going)
+                    click.echo(f"    {p}", err=True)
+    return report
 
 
 out_option = click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=None,
@@ -167,22 +174,11 @@ def serve(root: Path, host: str, port: int, out: Path | None) -> None:
     """
     from .serve import serve as run
 
-    def report(result: BuildReport | Exception) -> None:
-        stamp = datetime.now().strftime("%H:%M:%S")
-        if isinstance(result, BuildFailed):
-            click.echo(f"[{stamp}] build failed; still serving the last good site", err=True)
-            _problems(result)
-        elif isinstance(result, Exception):
-            click.echo(f"[{stamp}] error: {result}", err=True)
-        else:
-            changed = f"{result.release.written} changed" if result.release else "nothing changed"
-            click.echo(f"[{stamp}] built {result.total_pages} pages in {result.seconds:.2f}s ({changed})")
-            for w in result.warnings:
-                click.echo(f"  {w}", err=True)
-            for slug, problems in result.held:
-                click.echo(f"  held back {slug}: its last good pages stay; fix:", err=True)
-                for p in problems:
-                    click.echo(f"    {p}", err=True)
+    def line(result: BuildReport) -> str:
+        changed = f"{result.release.written} changed" if result.release else "nothing changed"
+        return f"built {result.total_pages} pages in {result.seconds:.2f}s ({changed})"
+
+    report = _stamped("build failed; still serving the last good site", line)
 
     from .letters.store import StoreError
 
