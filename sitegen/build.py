@@ -173,7 +173,7 @@ def build(root: Path, out: Path | None = None, progress: Progress | None = None,
         if fast is None:
             read, problems = load(root, cache, workers)
     if fast is not None:
-        built = fast.built
+        built = fast
         records, cluster, later, problems, held = built.records, built.cluster, built.later, list(built.warnings), built.reasons
         jobs, r, theme, env = built.plan, built.renderer, built.theme, built.renderer.env
         assert jobs is not None and theme is not None       # retouch() starts only from a whole build's

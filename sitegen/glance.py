@@ -46,14 +46,6 @@ class Built:
     warnings: tuple[Problem, ...] = ()                         # what load, assemble and plan found
 
 
-@dataclass(frozen=True)
-class Retouched:
-    """The last build with some pages' texts edited: exactly what a whole build would make of it."""
-
-    built: Built
-    changed: tuple[str, ...]     # output paths rendered again
-
-
 class Glance:
     """Renders edited pages against the last build; used by one thread (it keeps one converter)."""
 
@@ -101,7 +93,7 @@ OWN = ("body", "text", "toc", "digest")
 
 
 def retouch(built: Built, stats: Mapping[str, str], letters: str, now: datetime, cache: Cache,
-            markup: Markup) -> Retouched | None:
+            markup: Markup) -> Built | None:
     """The next build, from ``built``, when the only inputs changed since are existing pages whose
     front matter is the same, and whose edit changes nothing of them but their own output's text;
     None when anything else changed, and a whole build must decide.
@@ -125,7 +117,7 @@ def retouch(built: Built, stats: Mapping[str, str], letters: str, now: datetime,
             return None     # not a page, or a page added or removed: its lists change
         edited.append(rel)
     if not edited:
-        return Retouched(replace(built, stats=stats), ())     # only folders' times: nothing to build
+        return replace(built, stats=stats)      # only folders' times: nothing to build
     by_source = {page.source: page for page in built.cluster.pages.values()}
     pages = dict(built.cluster.pages)
     keys = dict(built.records.source_keys)
@@ -151,12 +143,10 @@ def retouch(built: Built, stats: Mapping[str, str], letters: str, now: datetime,
     jobs = list(built.plan.jobs)
     where = {job.path: n for n, job in enumerate(jobs)}
     outputs = dict(built.keys)
-    changed = []
     for rel in edited:
         job = article_job(cluster, by_source[rel].id)
         jobs[where[job.path]] = job
         outputs[job.path] = built.renderer.key(job)
-        changed.append(job.path)
     warnings = tuple(p for p in built.warnings if p.file not in edited)
-    return Retouched(replace(built, records=records, cluster=cluster, plan=replace(built.plan, jobs=tuple(jobs)),
-                             keys=outputs, stats=stats, warnings=warnings), tuple(changed))
+    return replace(built, records=records, cluster=cluster, plan=replace(built.plan, jobs=tuple(jobs)), keys=outputs,
+                   stats=stats, warnings=warnings)

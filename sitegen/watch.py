@@ -27,7 +27,7 @@ def watch(root: Path, out: Path | None, report: Callable[[BuildReport | Exceptio
     cache = Cache(root / "build" / "cache")
     last: Built | None = None
 
-    def once() -> None:
+    def once(quiet: bool = False) -> None:
         nonlocal last
         try:
             result = build(root, out, keep_going=keep_going, cache=cache, after=last, resident=True)
@@ -35,10 +35,17 @@ def watch(root: Path, out: Path | None, report: Callable[[BuildReport | Exceptio
             report(e)
             return
         last = result.built or last
-        report(result)
+        if result.release is not None or not quiet:
+            report(result)
 
     once()
     paths = [root / name for name in WATCHED if (root / name).exists()]
-    for _ in watchfiles.watch(*paths, step=STEP_MS, debounce=DEBOUNCE_MS, stop_event=stop,
-                              watch_filter=relevant, raise_interrupt=False):
-        once()
+    started = False
+    # The watcher starts after the first build: its first (empty) yield, once it is listening,
+    # builds once more for what was saved while that build ran.
+    for changes in watchfiles.watch(*paths, step=STEP_MS, debounce=DEBOUNCE_MS, stop_event=stop,
+                                    watch_filter=relevant, raise_interrupt=False, yield_on_timeout=True,
+                                    rust_timeout=1000):
+        if changes or not started:
+            once(quiet=not changes)
+        started = True
