@@ -1,0 +1,232 @@
+"""Posting lists of a whoosh index read whole, kept per index version, and queries answered from them."""
+
+from __future__ import annotations
+
+import pickle
+import threading
+import zlib
+from collections import OrderedDict
+from collections.abc import Collection, Iterable
+from collections.abc import Set as AbstractSet
+from io import BytesIO
+from itertools import accumulate
+
+from whoosh import query as wq
+from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.matching.wrappers import FilterMatcher
+from whoosh.reading import TermNotFound
+from whoosh.searching import Searcher as WSearcher
+
+# Postings kept decoded, all terms together (about 60 bytes each: 60 MB at most). A common
+# bigram of a 50,000-page cluster has 30,000; the terms that queries share stay.
+CACHE_POSTINGS = 1_000_000
+
+Docs = dict[int, float]     # a term's documents (global numbers) and their weights
+
+
+class Postings:
+    """The decoded posting lists of one version of the index, shared by the threads' searchers
+    (the version never changes, so nothing decoded goes stale): least recently used first out.
+
+    whoosh walks an intersection a posting at a time in Python, each step a skip on every
+    other term of the query; here each term's list is decoded once, a block at a time, and
+    queries are answered with C-level set operations on the lists (``Evaluation``)."""
+
+    def __init__(self, limit: int = CACHE_POSTINGS):
+        self.limit = limit
+        self._lock = threading.Lock()
+        self._terms: OrderedDict[tuple[str, str], Docs] = OrderedDict()
+        self._held = 0
+        self._version: dict[str, object] = {}     # per-version tables: lengths, dates, numbers
+
+    def term(self, searcher: WSearcher, fieldname: str, text: str) -> Docs:
+        key = (fieldname, text)
+        with self._lock:
+            docs = self._terms.get(key)
+            if docs is not None:
+                self._terms.move_to_end(key)
+                return docs
+        docs = _read_term(searcher, fieldname, text, self._numbers(searcher))
+        with self._lock:
+            if key not in self._terms and len(docs) <= self.limit:
+                self._terms[key] = docs
+                self._held += len(docs)
+                while self._held > self.limit:
+                    _, old = self._terms.popitem(last=False)
+                    self._held -= len(old)
+        return docs
+
+    def table(self, name: str, make):
+        """A per-version table, made once by ``make()``."""
+        found = self._version.get(name)
+        if found is None:
+            found = make()
+            with self._lock:
+                found = self._version.setdefault(name, found)
+        return found
+
+    def _numbers(self, searcher: WSearcher) -> list[int]:
+        # One int object per document number, shared by every list decoded: a posting then
+        # costs its dictionary slot only.
+        return self.table("numbers", lambda: list(range(searcher.doc_count_all())))
+
+
+def _read_term(searcher: WSearcher, fieldname: str, text: str, numbers: list[int]) -> Docs:
+    out: Docs = {}
+    for sub, offset in searcher.leaf_searchers():
+        reader = sub.reader()
+        try:
+            m = reader.postings(fieldname, text)
+        except TermNotFound:
+            continue
+        deleted = m._ids if isinstance(m, FilterMatcher) else ()     # whoosh's own set of them
+        while isinstance(m, FilterMatcher):
+            m = m.child
+        if isinstance(m, W3LeafMatcher):
+            # whoosh reads a term's extent back as a 1-tuple (unpack_int), and never uses it.
+            length = m._length[0] if isinstance(m._length, tuple) else m._length
+            ids, weights = _blocks(m._postfile.get(m._startoffset, length))
+        else:       # postings inlined in the term's entry: a few
+            ids, weights = [], []
+            while m.is_active():
+                ids.append(m.id())
+                weights.append(m.weight())
+                m.next()
+        if deleted:
+            kept = [i for i, n in enumerate(ids) if n not in deleted]
+            ids, weights = [ids[i] for i in kept], [weights[i] for i in kept]
+        out.update(zip(map(numbers.__getitem__, map(offset.__add__, ids)), weights))
+    return out
+
+
+def _blocks(raw: bytes) -> tuple[list[int], list[float]]:
+    """Document numbers and weights of one term's whoosh W3 postings: a header, then blocks of
+    a length (negative for the last), a pickled block info, and pickled (maybe compressed) data:
+    delta-coded ids restarting at 0 in each block, and weights (None: all 1.0; a float: all
+    that; else one each). What ``whoosh_store.FastSegmentWriter`` and whoosh's writer write."""
+    f = BytesIO(raw)
+    f.seek(4)
+    ids: list[int] = []
+    weights: list[float] = []
+    while True:
+        length = int.from_bytes(f.read(4), "big", signed=True)
+        end = f.tell() + abs(length)
+        count, _, _, compression, _, _ = pickle.load(f)
+        data = raw[f.tell():end]
+        deltas, w, _ = pickle.loads(zlib.decompress(data) if compression else data)
+        ids.extend(accumulate(deltas))
+        if w is None:
+            weights.extend([1.0] * count)
+        elif isinstance(w, float):
+            weights.extend([w] * count)
+        else:
+            weights.extend(w)
+        if length < 0:
+            return ids, weights
+        f.seek(end)
+
+
+class Evaluation:
+    """The queries that ``whoosh_store`` builds (Term, And, Or, AndMaybe, with boosts) answered
+    from whole posting lists: which documents match, as sets, and then the scores of only the
+    documents asked, by whoosh's BM25F with the same statistics and lengths, so the same
+    scores. One per query: it remembers the sets of the parts it has evaluated."""
+
+    def __init__(self, searcher: WSearcher, postings: Postings):
+        self.searcher = searcher
+        self.postings = postings
+        self._docs: dict[int, Collection[int]] = {}
+        weighting = searcher.weighting
+        self.K1, self.B = weighting.K1, weighting.B
+
+    def term(self, fieldname: str, text: str) -> Docs:
+        return self.postings.term(self.searcher, fieldname, text)
+
+    def docs(self, q: wq.Query) -> Collection[int]:
+        """The documents that match ``q`` (a set, or a term's dict: read, never changed)."""
+        found = self._docs.get(id(q))
+        if found is not None:
+            return found
+        if isinstance(q, wq.Term):
+            found = self.term(q.fieldname, q.text)
+        elif isinstance(q, wq.AndMaybe):
+            found = self.docs(q.a)
+        elif isinstance(q, wq.And):
+            parts = sorted((self.docs(p) for p in q.subqueries), key=len)
+            found = _keys(parts[0]) if parts else set()
+            for part in parts[1:]:
+                if not found:
+                    break
+                found = found & _keys(part)
+        elif isinstance(q, wq.Or):
+            found = set().union(*(_keys(self.docs(p)) for p in q.subqueries))
+        elif q is wq.NullQuery:
+            found = set()
+        else:
+            raise TypeError(f"no evaluation of {type(q).__name__}")
+        self._docs[id(q)] = found
+        return found
+
+    def scores(self, q: wq.Query, among: Iterable[int]) -> dict[int, float]:
+        """The score of each of ``among`` that ``q`` matches: a term's BM25F times its boost, the
+        sum of the parts that match for And, Or and AndMaybe, times their boost."""
+        return self._scores(q, among if isinstance(among, (set, frozenset)) else set(among))
+
+    def _scores(self, q: wq.Query, among: AbstractSet[int]) -> dict[int, float]:
+        if isinstance(q, wq.Term):
+            return self._term_scores(q, among)
+        if isinstance(q, wq.AndMaybe):
+            out = self._scores(q.a, among)
+            bonus = self._scores(q.b, among & _keys(out))
+            for d, s in bonus.items():
+                out[d] += s
+            return out
+        if isinstance(q, (wq.And, wq.Or)):
+            matched = among & _keys(self.docs(q))
+            out = dict.fromkeys(matched, 0.0)
+            for part in q.subqueries:
+                for d, s in self._scores(part, matched).items():
+                    out[d] += s
+            if q.boost != 1.0:
+                out = {d: s * q.boost for d, s in out.items()}
+            return out
+        return {}
+
+    def _term_scores(self, q: wq.Term, among: AbstractSet[int]) -> dict[int, float]:
+        docs = self.term(q.fieldname, q.text)
+        hit = among & docs.keys()
+        if not hit:
+            return {}
+        field = self.searcher.schema[q.fieldname]
+        boost = q.boost
+        if not field.scorable:          # whoosh's WeightScorer: the weight
+            return {d: docs[d] * boost for d in hit}
+        # whoosh.scoring.bm25, term by term in the same order, so the same floats.
+        idf = self.searcher.idf(q.fieldname, field.to_bytes(q.text))
+        K1, B = self.K1, self.B
+        avgfl = self.searcher.avg_field_length(q.fieldname) or 1
+        lengths = self.lengths(q.fieldname)
+        out = {d: idf * ((docs[d] * (K1 + 1)) / (docs[d] + K1 * ((1 - B) + B * lengths[d] / avgfl))) for d in hit}
+        if boost != 1.0:
+            out = {d: s * boost for d, s in out.items()}
+        return out
+
+    def lengths(self, fieldname: str) -> list[int]:
+        """Each document's length in a field, as whoosh's scorer reads it (``LengthsInMemory``)."""
+        from .whoosh_store import _lengths
+
+        def make() -> list[int]:
+            out: list[int] = []
+            for sub, _ in self.searcher.leaf_searchers():
+                out.extend(_lengths(sub.reader(), fieldname))
+            return out
+        return self.postings.table("lengths:" + fieldname, make)
+
+    def dates(self) -> list[int]:
+        """Each document's date as whoosh's date column holds it (what ``sortedby`` sorts by)."""
+        return self.postings.table("dates", lambda: list(
+            self.searcher.reader().column_reader("date", translate=False)))
+
+
+def _keys(docs: Collection[int]):
+    return docs.keys() if isinstance(docs, dict) else docs
