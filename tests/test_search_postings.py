@@ -125,7 +125,9 @@ def test_above_the_window_the_newest_by_date_are_exact_and_only_the_newest_month
     monkeypatch.setattr(Q, "MAX_PAGE", 1)
     newest = [n for _, n in s.search(query, limit=None, terms=False, sortedby="date", reverse=True).top_n]
     by_date = searcher.found(units, Filters(sort="date"))
-    assert not by_date.exact and by_date.total == len(newest) and list(by_date.keys) == newest[:10]
+    assert not by_date.exact and list(by_date.keys) == newest[:10]
+    # Estimated from the share of the months read that matched.
+    assert len(newest) / 2 <= by_date.total <= len(newest) * 2
 
     scored: list[int] = []
     real = Evaluation.scores
@@ -136,10 +138,9 @@ def test_above_the_window_the_newest_by_date_are_exact_and_only_the_newest_month
     monkeypatch.setattr(Evaluation, "scores", counting)
     relevance = searcher.found(units, Filters())
     months = [s.doc_frequency("month", m) for m in s.lexicon("month")]
-    assert not relevance.exact and relevance.total == len(newest)
-    # Candidates of whole months, newest first, until the window's 10: fewer than 10 plus the
-    # biggest month.
-    assert len(scored) == 1 and 10 <= scored[0] < 10 + max(months) and scored[0] < len(newest) / 2
+    assert not relevance.exact and relevance.total == by_date.total
+    # Candidates of whole months, newest first, until the window's 10: a few months' worth.
+    assert len(scored) == 1 and 10 <= scored[0] < len(newest) / 2
     dates = [s.stored_fields(n)["date"] for n in relevance.keys]
     assert min(dates) >= sorted((s.stored_fields(n)["date"] for n in newest), reverse=True)[scored[0] - 1]
 

@@ -6,7 +6,7 @@ import pickle
 import threading
 import zlib
 from collections import OrderedDict
-from collections.abc import Collection, Iterable
+from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
 from io import BytesIO
 from itertools import accumulate
@@ -17,9 +17,10 @@ from whoosh.matching.wrappers import FilterMatcher
 from whoosh.reading import TermNotFound
 from whoosh.searching import Searcher as WSearcher
 
-# Postings kept decoded, all terms together (about 60 bytes each: 60 MB at most). A common
-# bigram of a 50,000-page cluster has 30,000; the terms that queries share stay.
-CACHE_POSTINGS = 1_000_000
+# Postings kept decoded, all terms together (a dictionary slot each, about 50 bytes: 100 MB
+# at most). A common bigram of a 50,000-page cluster has 30,000; the 150 queries of
+# bench/search.py read a million.
+CACHE_POSTINGS = 2_000_000
 
 Docs = dict[int, float]     # a term's documents (global numbers) and their weights
 
@@ -32,8 +33,8 @@ class Postings:
     other term of the query; here each term's list is decoded once, a block at a time, and
     queries are answered with C-level set operations on the lists (``Evaluation``)."""
 
-    def __init__(self, limit: int = CACHE_POSTINGS):
-        self.limit = limit
+    def __init__(self, limit: int | None = None):
+        self.limit = CACHE_POSTINGS if limit is None else limit
         self._lock = threading.Lock()
         self._terms: OrderedDict[tuple[str, str], Docs] = OrderedDict()
         self._held = 0
@@ -115,12 +116,15 @@ def _blocks(raw: bytes) -> tuple[list[int], list[float]]:
         data = raw[f.tell():end]
         deltas, w, _ = pickle.loads(zlib.decompress(data) if compression else data)
         ids.extend(accumulate(deltas))
+        # Whole weights (counts) kept as ints: CPython shares the small ones, where each float
+        # would be an object of its own; they score the same (an int converts exactly).
         if w is None:
-            weights.extend([1.0] * count)
+            weights.extend([1] * count)
         elif isinstance(w, float):
-            weights.extend([w] * count)
+            weights.extend([int(w) if w.is_integer() else w] * count)
         else:
-            weights.extend(w)
+            whole = list(map(int, w))
+            weights.extend(whole if whole == list(w) else w)
         if length < 0:
             return ids, weights
         f.seek(end)
@@ -130,42 +134,58 @@ class Evaluation:
     """The queries that ``whoosh_store`` builds (Term, And, Or, AndMaybe, with boosts) answered
     from whole posting lists: which documents match, as sets, and then the scores of only the
     documents asked, by whoosh's BM25F with the same statistics and lengths, so the same
-    scores. One per query: it remembers the sets of the parts it has evaluated."""
+    scores. One per query: it remembers the bounds of the parts it has evaluated."""
 
     def __init__(self, searcher: WSearcher, postings: Postings):
         self.searcher = searcher
         self.postings = postings
-        self._docs: dict[int, Collection[int]] = {}
+        self._bounds: dict[int, int] = {}
         weighting = searcher.weighting
         self.K1, self.B = weighting.K1, weighting.B
 
     def term(self, fieldname: str, text: str) -> Docs:
         return self.postings.term(self.searcher, fieldname, text)
 
-    def docs(self, q: wq.Query) -> Collection[int]:
-        """The documents that match ``q`` (a set, or a term's dict: read, never changed)."""
-        found = self._docs.get(id(q))
-        if found is not None:
-            return found
+    def bound(self, q: wq.Query) -> int:
+        """At least as many documents as ``q`` matches: a term's own count, the smallest part's
+        for And, the sum for Or. Evaluating the parts of And in this order keeps the sets small."""
+        found = self._bounds.get(id(q))
+        if found is None:
+            if isinstance(q, wq.Term):
+                # whoosh's count from the term table, deleted documents too: nothing decoded.
+                found = self.searcher.doc_frequency(q.fieldname, q.text)
+            elif isinstance(q, wq.AndMaybe):
+                found = self.bound(q.a)
+            elif isinstance(q, wq.And):
+                found = min((self.bound(p) for p in q.subqueries), default=0)
+            elif isinstance(q, wq.Or):
+                found = sum(self.bound(p) for p in q.subqueries)
+            else:
+                found = 0
+            self._bounds[id(q)] = found
+        return found
+
+    def docs(self, q: wq.Query, within: AbstractSet[int] | None = None) -> AbstractSet[int]:
+        """The documents that match ``q``, of ``within`` if given (a set, or a term's keys:
+        read, never changed). Each step is a C-level set operation whose cost is the smaller
+        side's size: the parts of And go smallest first, each within what the others left."""
         if isinstance(q, wq.Term):
-            found = self.term(q.fieldname, q.text)
-        elif isinstance(q, wq.AndMaybe):
-            found = self.docs(q.a)
-        elif isinstance(q, wq.And):
-            parts = sorted((self.docs(p) for p in q.subqueries), key=len)
-            found = _keys(parts[0]) if parts else set()
-            for part in parts[1:]:
+            keys = self.term(q.fieldname, q.text).keys()
+            return keys if within is None else within & keys
+        if isinstance(q, wq.AndMaybe):
+            return self.docs(q.a, within)
+        if isinstance(q, wq.And):
+            found = within
+            for part in sorted(q.subqueries, key=self.bound):
+                found = self.docs(part, found)
                 if not found:
                     break
-                found = found & _keys(part)
-        elif isinstance(q, wq.Or):
-            found = set().union(*(_keys(self.docs(p)) for p in q.subqueries))
-        elif q is wq.NullQuery:
-            found = set()
-        else:
-            raise TypeError(f"no evaluation of {type(q).__name__}")
-        self._docs[id(q)] = found
-        return found
+            return set() if found is None else found
+        if isinstance(q, wq.Or):
+            return set().union(*(self.docs(p, within) for p in q.subqueries))
+        if q is wq.NullQuery:
+            return set()
+        raise TypeError(f"no evaluation of {type(q).__name__}")
 
     def scores(self, q: wq.Query, among: Iterable[int]) -> dict[int, float]:
         """The score of each of ``among`` that ``q`` matches: a term's BM25F times its boost, the
@@ -177,12 +197,12 @@ class Evaluation:
             return self._term_scores(q, among)
         if isinstance(q, wq.AndMaybe):
             out = self._scores(q.a, among)
-            bonus = self._scores(q.b, among & _keys(out))
+            bonus = self._scores(q.b, among & out.keys())
             for d, s in bonus.items():
                 out[d] += s
             return out
         if isinstance(q, (wq.And, wq.Or)):
-            matched = among & _keys(self.docs(q))
+            matched = self.docs(q, among)
             out = dict.fromkeys(matched, 0.0)
             for part in q.subqueries:
                 for d, s in self._scores(part, matched).items():
@@ -226,7 +246,3 @@ class Evaluation:
         """Each document's date as whoosh's date column holds it (what ``sortedby`` sorts by)."""
         return self.postings.table("dates", lambda: list(
             self.searcher.reader().column_reader("date", translate=False)))
-
-
-def _keys(docs: Collection[int]):
-    return docs.keys() if isinstance(docs, dict) else docs

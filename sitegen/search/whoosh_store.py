@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import heapq
 import math
 import sys
 import zlib
 from array import array
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from functools import partial
 from itertools import chain, groupby
 from operator import sub
@@ -342,8 +342,7 @@ class WhooshSearcher:
 
     def probe(self, units: list[Unit], beat: int) -> bool:
         q = wq.And([_unit_query(self.searcher, u) for u in units])
-        docs = self.searcher.docs_for_query(q)
-        return sum(1 for _, _ in zip(range(beat + 1), docs)) > beat      # reads beat + 1 matches at most
+        return len(Evaluation(self.searcher, self.postings).docs(q)) > beat
 
     def ids(self, units: list[Unit]) -> list[tuple[str, dict]]:
         q = wq.And([_unit_query(self.searcher, u) for u in units])
@@ -354,38 +353,57 @@ class WhooshSearcher:
 def _found(ev: Evaluation, units: list[Unit], f: Filters, any_unit: bool = False) -> Found:
     """The matching documents in order, with their count.
 
-    The candidates (pages with every token of the query) are found whole, as sets of the terms'
-    posting lists (``postings``), and filtered; what is bounded is the rest, which costs per
-    candidate: scoring, and confirming against the stored text (a common word in a big cluster
-    has tens of thousands of candidates).
+    Candidates (pages with every token of the query) are found with set operations on the
+    terms' posting lists (``postings``). Work is bounded, because a common word in a big
+    cluster has tens of thousands of candidates, and each costs in every set operation, in
+    scoring and in confirming against its stored text:
 
-    - Q.WINDOW candidates or fewer: all are scored, and confirmed: exact count;
-    - more, by date: the newest Q.WINDOW, exactly (a sort of the candidates by date);
-    - more, by relevance: the candidates of the newest months (the build adds pages in date
-      order), read until the page asked for has enough of them, are scored and ranked; the
-      count is that of the candidates, not confirmed, so it is marked as an estimate.
-    Candidates outside what is shown are confirmed only as they are shown (``Found.shown``).
+    - a query the posting lists bound to Q.WINDOW candidates or fewer (filters counted) is
+      evaluated over the whole index, and every candidate is scored and confirmed: exact count;
+    - a bigger one is evaluated over the newest months first (the build adds pages in date
+      order, so the newest pages are found first whatever the order of the index), reading
+      more months only until the page asked for has enough candidates; candidates are
+      confirmed only as they are shown. Relevance ranks the candidates read, the newest
+      matches; sorting by date stays exact (whole months are read, newest first); the count
+      is estimated from the share of the months read that matched.
     """
     searcher = ev.searcher
     parts = [_unit_query(searcher, u) for u in units]
     q = wq.Or(parts) if any_unit else wq.And(parts)
-    matched = ev.docs(q)
-    for name, value in (("dept", f.dept), ("kind", f.kind), ("topic", f.topic)):
-        if value and matched:
-            matched = _keys(ev.term(name, value)) & _keys(matched)
-    dates = ev.dates() if f.date_from or f.date_to or f.sort == "date" else []
-    if (f.date_from or f.date_to) and matched:
-        field = searcher.schema["date"]
-        low = field.to_column_value(datetime.combine(f.date_from, time.min)) if f.date_from else -math.inf
-        high = field.to_column_value(datetime.combine(f.date_to, time.max)) if f.date_to else math.inf
-        matched = {d for d in matched if low <= dates[d] <= high}
+    narrow = [wq.Term(name, value) for name, value in (("dept", f.dept), ("kind", f.kind), ("topic", f.topic))
+              if value]
     window = max(Q.WINDOW, Q.MAX_PAGE * Q.PAGE_SIZE)
+    dates = ev.dates() if f.date_from or f.date_to or f.sort == "date" else []
+    field = searcher.schema["date"]
+    low = field.to_column_value(datetime.combine(f.date_from, time.min)) if f.date_from else -math.inf
+    high = field.to_column_value(datetime.combine(f.date_to, time.max)) if f.date_to else math.inf
+
+    def among(within: AbstractSet[int] | None) -> AbstractSet[int]:
+        """The candidates of ``within`` (None: of the whole index) that the filters allow."""
+        found = ev.docs(wq.And([*narrow, q]), within)
+        if f.date_from or f.date_to:
+            found = {d for d in found if low <= dates[d] <= high}
+        return found
+
+    sizes = {m: len(ev.term("month", m)) for m in _months(ev)}
+    everything = max(sum(sizes.values()), 1)
+    # Only the months the date filter allows are read at all.
+    first = f.date_from.strftime("%Y%m") if f.date_from else "000000"
+    last = f.date_to.strftime("%Y%m") if f.date_to else "999999"
+    months = [m for m in sizes if first <= m <= last]
+    # The share of pages the filters leave (as if they were independent), to estimate how
+    # many candidates the query has once filtered.
+    kept = sum(sizes[m] for m in months) / everything
+    for t in narrow:
+        kept *= ev.bound(t) / everything
     check = Checker(units, any_unit)
     fetch = lambda keys: [searcher.stored_fields(n) for n in keys]   # noqa: E731
     # whoosh's order: by date, newest first, then the later document; by score, the best
     # first, then the earlier document.
-    newest = lambda d: (dates[d], d)
-    if len(matched) <= window:
+    newest = lambda d: (dates[d], d)     # noqa: E731
+
+    def exact(matched: AbstractSet[int]) -> Found:
+        """Every candidate scored (or sorted by date) and confirmed."""
         if f.sort == "date":
             order = sorted(matched, key=newest, reverse=True)
             as_typed = None
@@ -402,34 +420,46 @@ def _found(ev: Evaluation, units: list[Unit], f: Filters, any_unit: bool = False
         # sort keeps the score order within each group), then those with its words apart.
         docnums = tuple(n for _, n in sorted(confirmed, key=lambda pair: pair[0]))
         return Found(docnums[:window], len(docnums), not check.spent, fetch)
-    if f.sort == "date":
-        return Found(tuple(heapq.nlargest(window, matched, key=newest)), len(matched), False, fetch, check)
+
+    if ev.bound(q) * kept <= window:
+        return exact(among(None))
+    # The share of pages expected to match, its words taken as independent, so that one pass
+    # reads enough months: each pass costs a set operation per term, more than its length.
+    shares = [min(1.0, ev.bound(p) / everything) for p in parts]
+    share = min(1.0, sum(shares)) if any_unit else math.prod(shares)
+    share = min(1.0, max(share * kept, 1e-4))
     # Enough candidates for the page asked for; more months are read only for later pages.
     needed = min(window, max(f.page * Q.PAGE_SIZE + Q.PAGE_SIZE, Q.FIRST_READ))
-    first = f.date_from.strftime("%Y%m") if f.date_from else "000000"
-    last = f.date_to.strftime("%Y%m") if f.date_to else "999999"
-    read: set[int] = set()
-    for month in _months(ev):
-        if first <= month <= last:
-            read |= _keys(matched) & ev.term("month", month).keys()
-            if len(read) >= needed:
-                break
-    # Without the bonus for a long run found whole, as the ranking of the exact path has it
-    # only through the confirmation, which is not done here for every candidate.
-    plain = [_unit_query(searcher, u, boost=False) for u in units]
-    scores = ev.scores(wq.Or(plain) if any_unit else wq.And(plain), read)
-    order = sorted(read, key=lambda d: (-scores[d], d))[:window]
-    return Found(tuple(order), len(matched), False, fetch, check)
+    found: set[int] = set()
+    read = taken = 0
+    while taken < len(months) and len(found) < needed:
+        batch: list[str] = []
+        wanted = (needed - len(found)) / share * 1.5
+        while taken < len(months) and (not batch or sum(sizes[m] for m in batch) < wanted):
+            batch.append(months[taken])
+            taken += 1
+        found |= among(set().union(*(ev.term("month", m).keys() for m in batch)))
+        read += sum(sizes[m] for m in batch)
+        share = max(share / 4, 1e-4) if len(found) < needed else share
+    if taken >= len(months) and len(found) <= window:
+        return exact(found)      # the estimate was wrong: every candidate is read, and few
+    in_range = sum(sizes[m] for m in months)
+    total = len(found) if taken >= len(months) else round(len(found) * in_range / max(read, 1))
+    if f.sort == "date":
+        order = sorted(found, key=newest, reverse=True)
+    else:
+        # Without the bonus for a long run found whole, which the exact path gets from the
+        # confirmation, not done here for every candidate.
+        plain = [_unit_query(searcher, u, boost=False) for u in units]
+        scores = ev.scores(wq.Or(plain) if any_unit else wq.And(plain), found)
+        order = sorted(found, key=lambda d: (-scores[d], d))
+    return Found(tuple(order[:window]), max(total, len(found)), False, fetch, check)
 
 
 def _months(ev: Evaluation) -> list[str]:
     """The months of the index, newest first."""
     reader = ev.searcher.reader()
     return ev.postings.table("months", lambda: sorted((m.decode() for m in reader.lexicon("month")), reverse=True))
-
-
-def _keys(docs):
-    return docs.keys() if isinstance(docs, dict) else docs
 
 
 def _unit_query(searcher: WSearcher, unit: Unit, boost: bool = True) -> wq.Query:
