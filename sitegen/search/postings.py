@@ -6,6 +6,7 @@ import pickle
 import threading
 import zlib
 from collections import OrderedDict
+from dataclasses import dataclass
 from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
 from io import BytesIO
@@ -30,32 +31,39 @@ class Postings:
     (the version never changes, so nothing decoded goes stale): least recently used first out.
 
     whoosh walks an intersection a posting at a time in Python, each step a skip on every
-    other term of the query; here each term's list is decoded once, a block at a time, and
-    queries are answered with C-level set operations on the lists (``Evaluation``)."""
+    other term of the query; here each term's list is decoded a block at a time, and queries
+    are answered with C-level set operations on the lists (``Evaluation``). A list is decoded
+    from its end, as far down as asked: a common word is read in the newest months only (the
+    build adds pages in date order), and the rest of its list is neither read nor kept."""
 
     def __init__(self, limit: int | None = None):
         self.limit = CACHE_POSTINGS if limit is None else limit
         self._lock = threading.Lock()
-        self._terms: OrderedDict[tuple[str, str], Docs] = OrderedDict()
+        self._terms: OrderedDict[tuple[str, str], _Decoded] = OrderedDict()
         self._held = 0
         self._version: dict[str, object] = {}     # per-version tables: lengths, dates, numbers
 
-    def term(self, searcher: WSearcher, fieldname: str, text: str) -> Docs:
+    def term(self, searcher: WSearcher, fieldname: str, text: str, low: int = 0) -> Docs:
+        """The term's postings of every document numbered ``low`` or more (and maybe others)."""
         key = (fieldname, text)
         with self._lock:
-            docs = self._terms.get(key)
-            if docs is not None:
+            known = self._terms.get(key)
+            if known is not None:
                 self._terms.move_to_end(key)
-                return docs
-        docs = _read_term(searcher, fieldname, text, self._numbers(searcher))
+        if known is not None and known.covers(low, searcher):
+            return known.docs
+        decoded = _read_term(searcher, fieldname, text, low, known, self._numbers(searcher))
         with self._lock:
-            if key not in self._terms and len(docs) <= self.limit:
-                self._terms[key] = docs
-                self._held += len(docs)
+            old = self._terms.pop(key, None)
+            if old is not None:
+                self._held -= len(old.docs)
+            if len(decoded.docs) <= self.limit:
+                self._terms[key] = decoded
+                self._held += len(decoded.docs)
                 while self._held > self.limit:
                     _, old = self._terms.popitem(last=False)
-                    self._held -= len(old)
-        return docs
+                    self._held -= len(old.docs)
+        return decoded.docs
 
     def table(self, name: str, make):
         """A per-version table, made once by ``make()``."""
@@ -72,13 +80,44 @@ class Postings:
         return self.table("numbers", lambda: list(range(searcher.doc_count_all())))
 
 
-def _read_term(searcher: WSearcher, fieldname: str, text: str, numbers: list[int]) -> Docs:
-    out: Docs = {}
-    for sub, offset in searcher.leaf_searchers():
+@dataclass(frozen=True)
+class _Decoded:
+    """A term's postings decoded so far, never changed once made (threads read it unlocked):
+    for each segment, the first block decoded (all after it are) and the largest document
+    number (in the segment) that may be left undecoded below it, -1 when none is."""
+
+    docs: Docs
+    tails: tuple[tuple[int, int], ...]
+
+    def covers(self, low: int, searcher: WSearcher) -> bool:
+        return all(_covered(low - offset, below, sub) for (_, below), (sub, offset)
+                   in zip(self.tails, searcher.leaf_searchers()))
+
+
+def _covered(local: int, below: int, sub: WSearcher) -> bool:
+    """Is every posting of a segment's documents from ``local`` on decoded?"""
+    return local > below or local >= sub.reader().doc_count_all()
+
+
+UNREAD = (1 << 62, 1 << 62)    # a segment's tail before any block is read: nothing is covered
+
+
+def _read_term(searcher: WSearcher, fieldname: str, text: str, low: int, known: _Decoded | None,
+               numbers: list[int]) -> _Decoded:
+    docs: Docs = {}
+    tails = []
+    leaves = searcher.leaf_searchers()
+    for n, (sub, offset) in enumerate(leaves):
+        first, below = known.tails[n] if known is not None else UNREAD
         reader = sub.reader()
+        local = max(0, low - offset)
+        if _covered(local, below, sub):
+            tails.append((first, below))
+            continue
         try:
             m = reader.postings(fieldname, text)
         except TermNotFound:
+            tails.append((0, -1))
             continue
         deleted = m._ids if isinstance(m, FilterMatcher) else ()     # whoosh's own set of them
         while isinstance(m, FilterMatcher):
@@ -86,34 +125,49 @@ def _read_term(searcher: WSearcher, fieldname: str, text: str, numbers: list[int
         if isinstance(m, W3LeafMatcher):
             # whoosh reads a term's extent back as a 1-tuple (unpack_int), and never uses it.
             length = m._length[0] if isinstance(m._length, tuple) else m._length
-            ids, weights = _blocks(m._postfile.get(m._startoffset, length))
+            ids, weights, first, below = _blocks(m._postfile.get(m._startoffset, length), local, first)
         else:       # postings inlined in the term's entry: a few
-            ids, weights = [], []
+            ids, weights, first, below = [], [], 0, -1
             while m.is_active():
                 ids.append(m.id())
                 weights.append(m.weight())
                 m.next()
         if deleted:
-            kept = [i for i, n in enumerate(ids) if n not in deleted]
+            kept = [i for i, d in enumerate(ids) if d not in deleted]
             ids, weights = [ids[i] for i in kept], [weights[i] for i in kept]
-        out.update(zip(map(numbers.__getitem__, map(offset.__add__, ids)), weights))
-    return out
+        docs.update(zip(map(numbers.__getitem__, map(offset.__add__, ids)), weights))
+        tails.append((first, below))
+    if known is not None:
+        docs.update(known.docs)
+    return _Decoded(docs, tuple(tails))
 
 
-def _blocks(raw: bytes) -> tuple[list[int], list[float]]:
-    """Document numbers and weights of one term's whoosh W3 postings: a header, then blocks of
-    a length (negative for the last), a pickled block info, and pickled (maybe compressed) data:
-    delta-coded ids restarting at 0 in each block, and weights (None: all 1.0; a float: all
-    that; else one each). What ``whoosh_store.FastSegmentWriter`` and whoosh's writer write."""
-    f = BytesIO(raw)
-    f.seek(4)
+def _blocks(raw: bytes, low: int, before: int) -> tuple[list[int], list[float], int, int]:
+    """Document numbers and weights of one term's whoosh W3 postings in one segment, from the
+    block before ``before`` down to the block that holds ``low``; and the new first block and
+    the largest number below it (-1: none). The postings are a header, then blocks of a length
+    (negative for the last), a pickled block info (its last id second), and pickled (maybe
+    compressed) data: delta-coded ids restarting at 0 in each block, and weights (None: all
+    1.0; a float: all that; else one each). What ``whoosh_store.FastSegmentWriter`` and
+    whoosh's writer write."""
+    starts = []
+    at = 4
+    while True:     # the blocks' places, from their lengths: no block is unpickled for it
+        starts.append(at)
+        length = int.from_bytes(raw[at:at + 4], "big", signed=True)
+        at += 4 + abs(length)
+        if length < 0:
+            break
+    ends = starts[1:] + [at]
     ids: list[int] = []
     weights: list[float] = []
-    while True:
-        length = int.from_bytes(f.read(4), "big", signed=True)
-        end = f.tell() + abs(length)
-        count, _, _, compression, _, _ = pickle.load(f)
-        data = raw[f.tell():end]
+    b = min(before, len(starts)) - 1
+    while b >= 0:
+        f = BytesIO(raw[starts[b] + 4:ends[b]])
+        count, last, _, compression, _, _ = pickle.load(f)
+        if last < low:
+            return ids, weights, b + 1, last
+        data = f.read()
         deltas, w, _ = pickle.loads(zlib.decompress(data) if compression else data)
         ids.extend(accumulate(deltas))
         # Whole weights (counts) kept as ints: CPython shares the small ones, where each float
@@ -125,9 +179,8 @@ def _blocks(raw: bytes) -> tuple[list[int], list[float]]:
         else:
             whole = list(map(int, w))
             weights.extend(whole if whole == list(w) else w)
-        if length < 0:
-            return ids, weights
-        f.seek(end)
+        b -= 1
+    return ids, weights, 0, -1
 
 
 class Evaluation:
@@ -143,8 +196,9 @@ class Evaluation:
         weighting = searcher.weighting
         self.K1, self.B = weighting.K1, weighting.B
 
-    def term(self, fieldname: str, text: str) -> Docs:
-        return self.postings.term(self.searcher, fieldname, text)
+    def term(self, fieldname: str, text: str, within: AbstractSet[int] | None = None) -> Docs:
+        """The term's postings, at least of the documents numbered from the least of ``within``."""
+        return self.postings.term(self.searcher, fieldname, text, min(within) if within else 0)
 
     def bound(self, q: wq.Query) -> int:
         """At least as many documents as ``q`` matches: a term's own count, the smallest part's
@@ -170,7 +224,7 @@ class Evaluation:
         read, never changed). Each step is a C-level set operation whose cost is the smaller
         side's size: the parts of And go smallest first, each within what the others left."""
         if isinstance(q, wq.Term):
-            keys = self.term(q.fieldname, q.text).keys()
+            keys = self.term(q.fieldname, q.text, within).keys()
             return keys if within is None else within & keys
         if isinstance(q, wq.AndMaybe):
             return self.docs(q.a, within)
@@ -213,7 +267,7 @@ class Evaluation:
         return {}
 
     def _term_scores(self, q: wq.Term, among: AbstractSet[int]) -> dict[int, float]:
-        docs = self.term(q.fieldname, q.text)
+        docs = self.term(q.fieldname, q.text, among)
         hit = among & docs.keys()
         if not hit:
             return {}
