@@ -385,7 +385,7 @@ def _found(ev: Evaluation, units: list[Unit], f: Filters, any_unit: bool = False
             found = {d for d in found if low <= dates[d] <= high}
         return found
 
-    sizes = {m: len(ev.term("month", m)) for m in _months(ev)}
+    sizes = ev.postings.table("months", lambda: {m: len(ev.term("month", m)) for m in _months(ev)})
     everything = max(sum(sizes.values()), 1)
     # Only the months the date filter allows are read at all.
     first = f.date_from.strftime("%Y%m") if f.date_from else "000000"
@@ -458,8 +458,7 @@ def _found(ev: Evaluation, units: list[Unit], f: Filters, any_unit: bool = False
 
 def _months(ev: Evaluation) -> list[str]:
     """The months of the index, newest first."""
-    reader = ev.searcher.reader()
-    return ev.postings.table("months", lambda: sorted((m.decode() for m in reader.lexicon("month")), reverse=True))
+    return sorted((m.decode() for m in ev.searcher.reader().lexicon("month")), reverse=True)
 
 
 def _unit_query(searcher: WSearcher, unit: Unit, boost: bool = True) -> wq.Query:
