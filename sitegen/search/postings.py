@@ -1,4 +1,4 @@
-"""Posting lists of a whoosh index read whole, kept per index version, and queries answered from them."""
+"""Posting lists of a whoosh index decoded from their end, kept per index version, and queries answered from them."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ import pickle
 import threading
 import zlib
 from collections import OrderedDict
-from dataclasses import dataclass
 from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
+from dataclasses import dataclass
 from io import BytesIO
 from itertools import accumulate
 
@@ -185,14 +185,14 @@ def _blocks(raw: bytes, low: int, before: int) -> tuple[list[int], list[float], 
 
 class Evaluation:
     """The queries that ``whoosh_store`` builds (Term, And, Or, AndMaybe, with boosts) answered
-    from whole posting lists: which documents match, as sets, and then the scores of only the
+    from decoded posting lists: which documents match, as sets, and then the scores of only the
     documents asked, by whoosh's BM25F with the same statistics and lengths, so the same
     scores. One per query: it remembers the bounds of the parts it has evaluated."""
 
     def __init__(self, searcher: WSearcher, postings: Postings):
         self.searcher = searcher
         self.postings = postings
-        self._bounds: dict[int, int] = {}
+        self._bounds: dict[int, tuple[wq.Query, int]] = {}     # by id, with the query, so no id is reused
         weighting = searcher.weighting
         self.K1, self.B = weighting.K1, weighting.B
 
@@ -203,20 +203,21 @@ class Evaluation:
     def bound(self, q: wq.Query) -> int:
         """At least as many documents as ``q`` matches: a term's own count, the smallest part's
         for And, the sum for Or. Evaluating the parts of And in this order keeps the sets small."""
-        found = self._bounds.get(id(q))
-        if found is None:
-            if isinstance(q, wq.Term):
-                # whoosh's count from the term table, deleted documents too: nothing decoded.
-                found = self.searcher.doc_frequency(q.fieldname, q.text)
-            elif isinstance(q, wq.AndMaybe):
-                found = self.bound(q.a)
-            elif isinstance(q, wq.And):
-                found = min((self.bound(p) for p in q.subqueries), default=0)
-            elif isinstance(q, wq.Or):
-                found = sum(self.bound(p) for p in q.subqueries)
-            else:
-                found = 0
-            self._bounds[id(q)] = found
+        known = self._bounds.get(id(q))
+        if known is not None:
+            return known[1]
+        if isinstance(q, wq.Term):
+            # whoosh's count from the term table, deleted documents too: nothing decoded.
+            found = self.searcher.doc_frequency(q.fieldname, q.text)
+        elif isinstance(q, wq.AndMaybe):
+            found = self.bound(q.a)
+        elif isinstance(q, wq.And):
+            found = min((self.bound(p) for p in q.subqueries), default=0)
+        elif isinstance(q, wq.Or):
+            found = sum(self.bound(p) for p in q.subqueries)
+        else:
+            found = 0
+        self._bounds[id(q)] = (q, found)
         return found
 
     def docs(self, q: wq.Query, within: AbstractSet[int] | None = None) -> AbstractSet[int]:
