@@ -166,3 +166,31 @@ def test_the_service_shares_one_cache_between_threads(index):
     thread.join()
     assert seen[0] is not generation.searcher() and seen[0].postings is generation.searcher().postings
     assert isinstance(whoosh_store.WhooshSearcher(generation.path / "index").postings, Postings)
+
+
+def test_a_filter_that_goes_with_the_words_is_bounded_too_and_counted(request, tmp_path, monkeypatch):
+    """A department whose every page holds the word: the bound, with the filters taken as
+    independent, says few, yet there are more than the window. The candidates are then all
+    counted (not confirmed: the count is marked as an estimate) and only the newest ranked."""
+    pages = {f"content/jxj/gzdt/d{i:02d}.md": page(f"工作简报{i}", f"2024-{i % 12 + 1:02d}-{i % 27 + 1:02d} 09:00",
+                                                   "数据开放工作推进顺利。") for i in range(40)}
+    pages.update({f"content/portal/zwyw/o{i:03d}.md": page(f"要闻{i}", "2024-05-01 09:00", "全市经济运行平稳。")
+                  for i in range(200)})
+    index = Built(make_cluster(tmp_path / "site", pages), "whoosh", request)
+    index.build()
+    generation = Generation(current_version(tmp_path / "site" / "build" / "search"))
+    searcher = WhooshSearcher(generation.path / "index")
+    units = list(parse("数据开放", generation.vocab).units)
+    assert searcher.found(units, Filters(dept="jxj")).total == 40
+    monkeypatch.setattr(Q, "WINDOW", 5)
+    monkeypatch.setattr(Q, "MAX_PAGE", 1)
+    by_date = searcher.found(units, Filters(dept="jxj", sort="date"))
+    s = searcher.searcher
+    dates = sorted((stored["date"] for _, stored in searcher.ids(units)), reverse=True)
+    assert not by_date.exact and by_date.total == 40
+    assert [s.stored_fields(n)["date"] for n in by_date.keys] == dates[:10]
+    relevance = searcher.found(units, Filters(dept="jxj"))
+    assert not relevance.exact and relevance.total == 40 and len(relevance.keys) == 10
+    # The newest months until 10 candidates: December to June hold 21 (and May is read whole);
+    # the 16 older candidates are not ranked.
+    assert min(s.stored_fields(n)["date"] for n in relevance.keys) >= datetime(2024, 5, 1)

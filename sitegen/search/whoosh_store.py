@@ -421,13 +421,18 @@ def _found(ev: Evaluation, units: list[Unit], f: Filters, any_unit: bool = False
         docnums = tuple(n for _, n in sorted(confirmed, key=lambda pair: pair[0]))
         return Found(docnums[:window], len(docnums), not check.spent, fetch)
 
+    # Every candidate, when the query's bound says there are few: filters that go with the
+    # words (a department and its subjects) can leave more than the window all the same.
+    whole: AbstractSet[int] | None = None
     if ev.bound(q) * kept <= window:
-        return exact(among(None))
+        whole = among(None)
+        if len(whole) <= window:
+            return exact(whole)
     # The share of pages expected to match, its words taken as independent, so that one pass
     # reads enough months: each pass costs a set operation per term, more than its length.
     shares = [min(1.0, ev.bound(p) / everything) for p in parts]
     share = min(1.0, sum(shares)) if any_unit else math.prod(shares)
-    share = min(1.0, max(share * kept, 1e-4))
+    share = min(1.0, max(share * kept if whole is None else len(whole) / everything, 1e-4))
     # Enough candidates for the page asked for; more months are read only for later pages.
     needed = min(window, max(f.page * Q.PAGE_SIZE + Q.PAGE_SIZE, Q.FIRST_READ))
     found: set[int] = set()
@@ -438,13 +443,15 @@ def _found(ev: Evaluation, units: list[Unit], f: Filters, any_unit: bool = False
         while taken < len(months) and (not batch or sum(sizes[m] for m in batch) < wanted):
             batch.append(months[taken])
             taken += 1
-        found |= among(set().union(*(ev.term("month", m).keys() for m in batch)))
+        newest_months = set().union(*(ev.term("month", m).keys() for m in batch))
+        found |= among(newest_months) if whole is None else whole & newest_months
         read += sum(sizes[m] for m in batch)
         share = max(share / 4, 1e-4) if len(found) < needed else share
     if taken >= len(months) and len(found) <= window:
         return exact(found)      # the estimate was wrong: every candidate is read, and few
     in_range = sum(sizes[m] for m in months)
-    total = len(found) if taken >= len(months) else round(len(found) * in_range / max(read, 1))
+    total = len(whole) if whole is not None else len(found) if taken >= len(months) \
+        else round(len(found) * in_range / max(read, 1))
     if f.sort == "date":
         order = sorted(found, key=newest, reverse=True)
     else:
