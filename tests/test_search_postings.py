@@ -194,3 +194,27 @@ def test_a_filter_that_goes_with_the_words_is_bounded_too_and_counted(request, t
     # The newest months until 10 candidates: December to June hold 21 (and May is read whole);
     # the 16 older candidates are not ranked.
     assert min(s.stored_fields(n)["date"] for n in relevance.keys) >= datetime(2024, 5, 1)
+
+
+def test_a_common_word_is_decoded_only_as_far_back_as_its_newest_months(request, tmp_path, monkeypatch):
+    """Posting lists are decoded from their end: a query with many candidates, which reads the
+    newest months, decodes the newest blocks of its terms (128 postings each) and not the rest;
+    what it answers is what the whole lists answer."""
+    pages = {f"content/portal/zwyw/p{i:03d}.md": page(f"要闻{i}", f"2024-{i % 12 + 1:02d}-{i % 28 + 1:02d} 09:00",
+                                                      "全市经济运行平稳。") for i in range(1200)}
+    index = Built(make_cluster(tmp_path / "site", pages), "whoosh", request)
+    index.build()
+    generation = Generation(current_version(tmp_path / "site" / "build" / "search"))
+    units = list(parse("经济运行", generation.vocab).units)
+    tail, whole = (WhooshSearcher(generation.path / "index", Postings()) for _ in range(2))
+    reader = whole.searcher.reader()
+    for fieldname, text in reader.all_terms():
+        if fieldname == "body":
+            whole.postings.term(whole.searcher, "body", text.decode())        # every list whole
+    assert len(whole.postings._terms[("body", "经济")].docs) == 1200
+    for f in (Filters(), Filters(sort="date"), Filters(page=3)):
+        ours, theirs = tail.found(units, f), whole.found(units, f)
+        assert ours.keys == theirs.keys and ours.total == theirs.total and not ours.exact
+    # The newest two months are 200 pages, the last ones of the last segment: their blocks.
+    decoded = tail.postings._terms[("body", "经济")].docs
+    assert 200 <= len(decoded) < 200 + 128 and reader.doc_frequency("body", "经济") == 1200

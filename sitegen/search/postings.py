@@ -224,6 +224,8 @@ class Evaluation:
         """The documents that match ``q``, of ``within`` if given (a set, or a term's keys:
         read, never changed). Each step is a C-level set operation whose cost is the smaller
         side's size: the parts of And go smallest first, each within what the others left."""
+        if within is not None and not within:
+            return set()        # nothing to look within: no list is decoded for it
         if isinstance(q, wq.Term):
             keys = self.term(q.fieldname, q.text, within).keys()
             return keys if within is None else within & keys
@@ -248,6 +250,8 @@ class Evaluation:
         return self._scores(q, among if isinstance(among, (set, frozenset)) else set(among))
 
     def _scores(self, q: wq.Query, among: AbstractSet[int]) -> dict[int, float]:
+        if not among:
+            return {}
         if isinstance(q, wq.Term):
             return self._term_scores(q, among)
         if isinstance(q, wq.AndMaybe):

@@ -358,14 +358,16 @@ def _found(ev: Evaluation, units: list[Unit], f: Filters, any_unit: bool = False
     cluster has tens of thousands of candidates, and each costs in every set operation, in
     scoring and in confirming against its stored text:
 
-    - a query the posting lists bound to Q.WINDOW candidates or fewer (filters counted) is
-      evaluated over the whole index, and every candidate is scored and confirmed: exact count;
-    - a bigger one is evaluated over the newest months first (the build adds pages in date
-      order, so the newest pages are found first whatever the order of the index), reading
-      more months only until the page asked for has enough candidates; candidates are
-      confirmed only as they are shown. Relevance ranks the candidates read, the newest
-      matches; sorting by date stays exact (whole months are read, newest first); the count
-      is estimated from the share of the months read that matched.
+    - a query that the posting lists bound to Q.WINDOW candidates or fewer (filters counted,
+      as if independent) is evaluated over the whole index; if it has that few, every
+      candidate is scored and confirmed: exact count;
+    - otherwise the candidates of the newest months are taken first (a month is one term's
+      posting list; the build numbers the newest pages last, so that few blocks of each list
+      are decoded), reading more months only until the page asked for has enough candidates;
+      candidates are confirmed only as they are shown. Relevance ranks the candidates read,
+      the newest matches; sorting by date stays exact (whole months are read, newest first);
+      the count is the candidates' own if they were all found, else estimated from the share
+      of the months read that matched.
     """
     searcher = ev.searcher
     parts = [_unit_query(searcher, u) for u in units]
@@ -373,6 +375,7 @@ def _found(ev: Evaluation, units: list[Unit], f: Filters, any_unit: bool = False
     narrow = [wq.Term(name, value) for name, value in (("dept", f.dept), ("kind", f.kind), ("topic", f.topic))
               if value]
     window = max(Q.WINDOW, Q.MAX_PAGE * Q.PAGE_SIZE)
+    shown = Q.MAX_PAGE * Q.PAGE_SIZE
     dates = ev.dates() if f.date_from or f.date_to or f.sort == "date" else []
     field = searcher.schema["date"]
     low = field.to_column_value(datetime.combine(f.date_from, time.min)) if f.date_from else -math.inf
@@ -419,7 +422,7 @@ def _found(ev: Evaluation, units: list[Unit], f: Filters, any_unit: bool = False
         # A long run typed without spaces: the pages that hold it as typed come first (a stable
         # sort keeps the score order within each group), then those with its words apart.
         docnums = tuple(n for _, n in sorted(confirmed, key=lambda pair: pair[0]))
-        return Found(docnums[:window], len(docnums), not check.spent, fetch)
+        return Found(docnums[:shown], len(docnums), not check.spent, fetch)
 
     # Every candidate, when the query's bound says there are few: filters that go with the
     # words (a department and its subjects) can leave more than the window all the same.
@@ -460,7 +463,7 @@ def _found(ev: Evaluation, units: list[Unit], f: Filters, any_unit: bool = False
         plain = [_unit_query(searcher, u, boost=False) for u in units]
         scores = ev.scores(wq.Or(plain) if any_unit else wq.And(plain), found)
         order = sorted(found, key=lambda d: (-scores[d], d))
-    return Found(tuple(order[:window]), max(total, len(found)), False, fetch, check)
+    return Found(tuple(order[:shown]), max(total, len(found)), False, fetch, check)
 
 
 def _months(ev: Evaluation) -> list[str]:
