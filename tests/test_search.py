@@ -7,6 +7,7 @@ the HTML or JSON it answers.
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from datetime import datetime
 from pathlib import Path
@@ -116,6 +117,18 @@ def results_page(app, **params) -> BeautifulSoup:
 def test_folding_keeps_length_and_makes_traditional_and_full_width_one():
     text = "醫療保障 ＡＢＣ１２３ 電子政務"
     assert fold(text) == "医疗保障 abc123 电子政务" and len(fold(text)) == len(text)
+
+
+def test_a_text_that_folding_changes_only_in_punctuation_is_told_without_folding_it():
+    """The check of a candidate folds its text only if that can change a match: each character
+    said not to matter folds from and to something that is neither letter, digit nor Chinese."""
+    from sitegen.search.analysis import CJK, _fold_table, folds_words
+    word = re.compile(f"[{CJK}a-z0-9]")
+    for code, folded in _fold_table().items():
+        if not folds_words(chr(code)):
+            assert not word.match(folded) and not word.match(chr(code))
+    assert not folds_words("各单位：请做好医保（异地）结算工作！")
+    assert folds_words("醫療") and folds_words("５G") and folds_words("Abc")
 
 
 def test_grams_are_bigrams_with_the_run_ends_and_letter_runs_whole():

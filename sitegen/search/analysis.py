@@ -73,6 +73,20 @@ def fold(text: str) -> str:
     return pattern.sub(replace, text)
 
 
+@cache
+def _word_folds() -> re.Pattern:
+    word = re.compile(f"[{CJK}a-z0-9]")
+    codes = sorted(c for c, v in _fold_table().items() if word.match(v) or word.match(chr(c)))
+    return re.compile("[" + "".join(re.escape(chr(c)) for c in codes) + "]")
+
+
+def folds_words(text: str) -> bool:
+    """Does folding change a letter, digit or Chinese character of ``text``, or make one? If
+    not, runs of them apart by anything else are found in the text as in its fold (full-width
+    punctuation, which every Chinese page has, folds to other punctuation)."""
+    return _word_folds().search(text) is not None
+
+
 def grams(folded: str) -> list[str]:
     """The index tokens of folded text: for each run of Chinese, every character bigram and
     then the run's first and last characters alone; each run of letters and digits as one token.

@@ -17,6 +17,7 @@ from .analysis import (
     Segmenter,
     doc_number_key,
     fold,
+    folds_words,
     phrase_grams,
     runs,
 )
@@ -394,8 +395,9 @@ def _checker(units: list[Unit], any_unit: bool):
             if (docno is not None and docno in keys) or pattern.search(raw):
                 return True     # most pages are Simplified and half-width already: no folding
             if text is None:
-                text = fold(raw)
-            return bool(pattern.search(text))
+                # Folded only if that can change a match: most pages are not read twice.
+                text = fold(raw) if folds_words(raw) else ""
+            return bool(text) and bool(pattern.search(text))
 
         found = (has(p, d) for p, d in zip(patterns, docnos))
         return any(found) if any_unit else all(found)

@@ -32,6 +32,7 @@ from .query import (
     run,
 )
 from .shell import MARKER, RESULTS
+from .postings import Postings
 from .whoosh_store import WhooshSearcher
 
 API = SEARCH + "api"
@@ -71,6 +72,7 @@ class Generation:
         self.kinds = {kind: label for kind, label in self.meta["kinds"]}
         self.topics = tuple(self.meta["topics"])
         self._local = threading.local()
+        self._postings = Postings()     # whoosh's posting lists as decoded, for every thread
 
     def hot_words(self, scope: str | None) -> list[str]:
         words = self.meta["hot_words"]
@@ -84,7 +86,7 @@ class Generation:
                 from .pg_store import PgSearcher
                 s = self._local.searcher = PgSearcher(self.dsn)
             else:
-                s = self._local.searcher = WhooshSearcher(self.path / "index")
+                s = self._local.searcher = WhooshSearcher(self.path / "index", self._postings)
         return s
 
 

@@ -8,6 +8,7 @@ import zlib
 from array import array
 from collections import Counter
 from collections.abc import Iterable, Sequence
+from collections.abc import Set as AbstractSet
 from functools import partial
 from itertools import chain, groupby
 from operator import sub
@@ -25,6 +26,7 @@ from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
 
 from . import query as Q
+from .postings import Evaluation, Postings
 from . import workers
 from .query import Checker, Filters, Found, Unit, as_typed_check, query_tokens
 from .analysis import CJK_RUN, segmenter
@@ -319,16 +321,6 @@ class LengthsInMemory(scoring.BM25F):
         return scorer
 
 
-def _month_sizes(reader) -> dict[str, int]:
-    """Pages per month, newest first, read once per reader: every query needs them, and each
-    is a term lookup in every segment."""
-    cache = reader.__dict__
-    if "_sitegen_months" not in cache:
-        months = sorted((m.decode() for m in reader.lexicon("month")), reverse=True)
-        cache["_sitegen_months"] = {m: reader.doc_frequency("month", m) for m in months}
-    return cache["_sitegen_months"]
-
-
 def _lengths(reader, fieldname: str) -> list[int]:
     cache = reader.__dict__.setdefault("_sitegen_lengths", {})
     if fieldname not in cache:
@@ -337,133 +329,146 @@ def _lengths(reader, fieldname: str) -> list[int]:
 
 
 class WhooshSearcher:
-    """``query.Searcher`` over a whoosh index; one per thread (whoosh keeps file positions)."""
+    """``query.Searcher`` over a whoosh index; one per thread (whoosh keeps file positions).
+    ``postings``: the decoded posting lists of this version, shared by the threads' searchers."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, postings: Postings | None = None):
         self.index = whoosh_index.open_dir(str(folder))
         self.searcher = self.index.searcher(weighting=LengthsInMemory())
+        self.postings = postings or Postings()
 
     def found(self, units: list[Unit], f: Filters, any_unit: bool = False) -> Found:
-        return _found(self.searcher, units, f, any_unit)
+        return _found(Evaluation(self.searcher, self.postings), units, f, any_unit)
 
     def probe(self, units: list[Unit], beat: int) -> bool:
         q = wq.And([_unit_query(self.searcher, u) for u in units])
-        docs = self.searcher.docs_for_query(q)
-        return sum(1 for _, _ in zip(range(beat + 1), docs)) > beat      # reads beat + 1 matches at most
+        return len(Evaluation(self.searcher, self.postings).docs(q)) > beat
 
     def ids(self, units: list[Unit]) -> list[tuple[str, dict]]:
         q = wq.And([_unit_query(self.searcher, u) for u in units])
-        found = self.searcher.search(q, limit=None, terms=False)
-        return [(stored["id"], stored) for _, n in found.top_n if (stored := self.searcher.stored_fields(n))]
+        docs = Evaluation(self.searcher, self.postings).docs(q)
+        return [(stored["id"], stored) for n in sorted(docs) if (stored := self.searcher.stored_fields(n))]
 
 
-def _found(searcher: WSearcher, units: list[Unit], f: Filters, any_unit: bool = False) -> Found:
+def _found(ev: Evaluation, units: list[Unit], f: Filters, any_unit: bool = False) -> Found:
     """The matching documents in order, with their count.
 
-    Work is bounded, because whoosh scores every candidate it is given and checks the positions
-    of every phrase candidate, and a common word in a big cluster has tens of thousands:
+    Candidates (pages with every token of the query) are found with set operations on the
+    terms' posting lists (``postings``). Work is bounded, because a common word in a big
+    cluster has tens of thousands of candidates, and each costs in every set operation, in
+    scoring and in confirming against its stored text:
 
-    - a query the index estimates at Q.WINDOW candidates or fewer (filters counted) is run over
-      the whole index, and every candidate is checked against its stored text: exact count;
-    - a bigger one is run over the newest months first (the build adds pages in date order, so
-      a month is one stretch of the index), reading more months only until the page asked for
-      has enough candidates; candidates are checked only as they are shown. Relevance ranks
-      the candidates read, the newest matches; sorting by date stays exact; the count is
-      estimated from the share of the months read that matched.
+    - a query that the posting lists bound to Q.WINDOW candidates or fewer (filters counted,
+      as if independent) is evaluated over the whole index; if it has that few, every
+      candidate is scored and confirmed: exact count;
+    - otherwise the candidates of the newest months are taken first (a month is one term's
+      posting list; the build numbers the newest pages last, so that few blocks of each list
+      are decoded), reading more months only until the page asked for has enough candidates;
+      candidates are confirmed only as they are shown. Relevance ranks the candidates read,
+      the newest matches; sorting by date stays exact (whole months are read, newest first);
+      the count is the candidates' own if they were all found, else estimated from the share
+      of the months read that matched.
     """
+    searcher = ev.searcher
     parts = [_unit_query(searcher, u) for u in units]
     q = wq.Or(parts) if any_unit else wq.And(parts)
-    fq = _filter(f)
-    by_date = {"sortedby": "date", "reverse": True} if f.sort == "date" else {}
+    narrow = [wq.Term(name, value) for name, value in (("dept", f.dept), ("kind", f.kind), ("topic", f.topic))
+              if value]
     window = max(Q.WINDOW, Q.MAX_PAGE * Q.PAGE_SIZE)
-    reader = searcher.reader()
-    sizes = _month_sizes(reader)
-    months = list(sizes)
+    shown = Q.MAX_PAGE * Q.PAGE_SIZE
+    dates = ev.dates() if f.date_from or f.date_to or f.sort == "date" else []
+    field = searcher.schema["date"]
+    low = field.to_column_value(datetime.combine(f.date_from, time.min)) if f.date_from else -math.inf
+    high = field.to_column_value(datetime.combine(f.date_to, time.max)) if f.date_to else math.inf
+
+    def among(within: AbstractSet[int] | None) -> AbstractSet[int]:
+        """The candidates of ``within`` (None: of the whole index) that the filters allow."""
+        found = ev.docs(wq.And([*narrow, q]), within)
+        if f.date_from or f.date_to:
+            found = {d for d in found if low <= dates[d] <= high}
+        return found
+
+    sizes = ev.postings.table("months", lambda: {m: len(ev.term("month", m)) for m in _months(ev)})
     everything = max(sum(sizes.values()), 1)
     # Only the months the date filter allows are read at all.
     first = f.date_from.strftime("%Y%m") if f.date_from else "000000"
     last = f.date_to.strftime("%Y%m") if f.date_to else "999999"
-    months = [m for m in months if first <= m <= last]
+    months = [m for m in sizes if first <= m <= last]
     # The share of pages the filters leave (as if they were independent), to estimate how
-    # many candidates the query has once filtered: whoosh's own estimate knows no filter.
+    # many candidates the query has once filtered.
     kept = sum(sizes[m] for m in months) / everything
-    for name, value in (("dept", f.dept), ("kind", f.kind), ("topic", f.topic)):
-        if value:
-            kept *= reader.doc_frequency(name, value) / everything
-    # Filters join the query (with no part in the score) instead of whoosh's filter=, which
-    # would list every document they allow before the search starts. One flat intersection:
-    # whoosh orders its parts by their estimated size, so the rarest part (a department, a
-    # stretch of months) leads and the common words are only skipped through.
-    narrow = [_unscored(fq)] if fq is not None else []
+    for t in narrow:
+        kept *= ev.bound(t) / everything
     check = Checker(units, any_unit)
     fetch = lambda keys: [searcher.stored_fields(n) for n in keys]   # noqa: E731
-    if q.estimate_size(reader) * kept <= window:
-        whole = wq.And(([q] if any_unit else parts) + narrow)
-        results = searcher.search(whole, limit=None, terms=False, **by_date)
-        as_typed = None if by_date else as_typed_check(units)
+    # whoosh's order: by date, newest first, then the later document; by score, the best
+    # first, then the earlier document.
+    newest = lambda d: (dates[d], d)     # noqa: E731
+
+    def exact(matched: AbstractSet[int]) -> Found:
+        """Every candidate scored (or sorted by date) and confirmed."""
+        if f.sort == "date":
+            order = sorted(matched, key=newest, reverse=True)
+            as_typed = None
+        else:
+            scores = ev.scores(q, matched)
+            order = sorted(matched, key=lambda d: (-scores[d], d))
+            as_typed = as_typed_check(units)
         confirmed: list[tuple[bool, int]] = []
-        for _, n in results.top_n:
+        for n in order:
             stored = searcher.stored_fields(n)
             if check(stored):
                 confirmed.append((as_typed is not None and not as_typed(stored), n))
         # A long run typed without spaces: the pages that hold it as typed come first (a stable
         # sort keeps the score order within each group), then those with its words apart.
         docnums = tuple(n for _, n in sorted(confirmed, key=lambda pair: pair[0]))
-        return Found(docnums[:Q.MAX_PAGE * Q.PAGE_SIZE], len(docnums), not check.spent, fetch)
+        return Found(docnums[:shown], len(docnums), not check.spent, fetch)
+
+    # Every candidate, when the query's bound says there are few: filters that go with the
+    # words (a department and its subjects) can leave more than the window all the same.
+    whole: AbstractSet[int] | None = None
+    if ev.bound(q) * kept <= window:
+        whole = among(None)
+        if len(whole) <= window:
+            return exact(whole)
     # The share of pages expected to match, its words taken as independent, so that one pass
-    # reads enough months: each pass over the index costs, more than the length it reads.
-    shares = [min(1.0, _unit_query(searcher, u).estimate_size(reader) / everything) for u in units]
+    # reads enough months: each pass costs a set operation per term, more than its length.
+    shares = [min(1.0, ev.bound(p) / everything) for p in parts]
     share = min(1.0, sum(shares)) if any_unit else math.prod(shares)
-    share = min(1.0, max(share * kept, 1e-4))
+    share = min(1.0, max(share * kept if whole is None else len(whole) / everything, 1e-4))
     # Enough candidates for the page asked for; more months are read only for later pages.
     needed = min(window, max(f.page * Q.PAGE_SIZE + Q.PAGE_SIZE, Q.FIRST_READ))
-    # Without the bonus for a long run found whole: checking it for every candidate of a query
-    # this big costs more than the rest of the query.
-    plain = [_unit_query(searcher, u, boost=False) for u in units]
-    required = ([wq.Or(plain)] if any_unit else plain) + narrow
-    ranked: list[tuple] = []
+    found: set[int] = set()
     read = taken = 0
-    while taken < len(months) and len(ranked) < needed:
+    while taken < len(months) and len(found) < needed:
         batch: list[str] = []
-        wanted = (needed - len(ranked)) / share * 1.5
+        wanted = (needed - len(found)) / share * 1.5
         while taken < len(months) and (not batch or sum(sizes[m] for m in batch) < wanted):
             batch.append(months[taken])
             taken += 1
-        newest = _unscored(wq.Or([wq.Term("month", m) for m in batch]))
-        ranked.extend(searcher.search(wq.And([*required, newest]), limit=None, terms=False, **by_date).top_n)
+        newest_months = set().union(*(ev.term("month", m).keys() for m in batch))
+        found |= among(newest_months) if whole is None else whole & newest_months
         read += sum(sizes[m] for m in batch)
-        share = max(share / 4, 1e-4) if len(ranked) < needed else share
+        share = max(share / 4, 1e-4) if len(found) < needed else share
+    if taken >= len(months) and len(found) <= window:
+        return exact(found)      # the estimate was wrong: every candidate is read, and few
     in_range = sum(sizes[m] for m in months)
-    total = len(ranked) if taken >= len(months) else round(len(ranked) * in_range / max(read, 1))
-    if not by_date:
-        ranked.sort(key=lambda item: (-item[0], item[1]))
-    docnums = tuple(n for _, n in ranked[:Q.MAX_PAGE * Q.PAGE_SIZE])
-    return Found(docnums, max(total, len(ranked)), False, fetch, check)
+    total = len(whole) if whole is not None else len(found) if taken >= len(months) \
+        else round(len(found) * in_range / max(read, 1))
+    if f.sort == "date":
+        order = sorted(found, key=newest, reverse=True)
+    else:
+        # Without the bonus for a long run found whole, which the exact path gets from the
+        # confirmation, not done here for every candidate.
+        plain = [_unit_query(searcher, u, boost=False) for u in units]
+        scores = ev.scores(wq.Or(plain) if any_unit else wq.And(plain), found)
+        order = sorted(found, key=lambda d: (-scores[d], d))
+    return Found(tuple(order[:shown]), max(total, len(found)), False, fetch, check)
 
 
-
-def _unscored(q: wq.Query) -> wq.Query:
-    """A query that narrows the candidates without changing the ranking: a boost of 1e-9 leaves
-    its part of the score negligible. Not ConstantScoreQuery, which first lists every document
-    it matches; not a boost of 0, with which whoosh's union of three or more terms loses matches."""
-    return q.with_boost(1e-9)
-
-
-
-def _filter(f: Filters) -> wq.Query | None:
-    parts: list[wq.Query] = []
-    if f.dept:
-        parts.append(wq.Term("dept", f.dept))
-    if f.kind:
-        parts.append(wq.Term("kind", f.kind))
-    if f.topic:
-        parts.append(wq.Term("topic", f.topic))
-    if f.date_from or f.date_to:
-        start = datetime.combine(f.date_from, time.min) if f.date_from else None
-        end = datetime.combine(f.date_to, time.max) if f.date_to else None
-        parts.append(wq.DateRange("date", start, end))
-    return wq.And(parts) if parts else None
-
+def _months(ev: Evaluation) -> list[str]:
+    """The months of the index, newest first."""
+    return sorted((m.decode() for m in ev.searcher.reader().lexicon("month")), reverse=True)
 
 
 def _unit_query(searcher: WSearcher, unit: Unit, boost: bool = True) -> wq.Query:
