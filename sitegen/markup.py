@@ -11,7 +11,7 @@ from contextlib import contextmanager
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator
 
 import markdown
 import nh3
@@ -157,10 +157,17 @@ class _Listed(Registry):
 
     _listed: list | None = None
 
+    def register(self, item: Any, name: str, priority: float) -> None:
+        self._listed = None
+        super().register(item, name, priority)
+
+    def deregister(self, name: str, strict: bool = True) -> None:
+        self._listed = None
+        super().deregister(name, strict)
+
     def __iter__(self) -> Iterator:
-        if self._listed is None or not self._is_sorted or len(self._listed) != len(self._priority):
-            self._sort()      # sorted, and marked so until the next register()
-            self._listed = [self._data[name] for name, _ in self._priority]
+        if self._listed is None:
+            self._listed = list(super().__iter__())
         return iter(self._listed)
 
 
