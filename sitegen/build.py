@@ -188,8 +188,11 @@ def build(root: Path, out: Path | None = None, progress: Progress | None = None,
         with writer(out, cluster.site.releases) as release:
             with clock.stage("render"):
                 todo = [job for job in jobs.jobs if not release.unchanged(job.path, keys[job.path])]
-                for job, data in render_all(r, todo, progress, workers):
+                # The check's facts of each page come from the render workers, not from reading it again.
+                for job, data, built in render_all(r, todo, progress, workers, check.facts if inspect else None):
                     release.write(job.path, keys[job.path], data)
+                    if built is not None:
+                        cache.put("built", keys[job.path], built)
                 rendered = len(todo)
             with clock.stage("write"):
                 for c in jobs.copies:
