@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import gc
 import json
 import os
 import stat
@@ -10,7 +12,7 @@ from datetime import datetime
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator, ParamSpec
 
 from . import check, config, ledger
 from .assemble import Records, assemble, due
@@ -115,6 +117,41 @@ def _stat_tree(folder: str, into: list[str]) -> None:
             _stat_tree(entry.path, into)
 
 
+P = ParamSpec("P")
+
+
+def _without_collector(build: Callable[P, BuildReport]) -> Callable[P, BuildReport]:
+    """Run ``build`` with the cyclic garbage collector paused (the search index stage excepted).
+
+    A build makes millions of long-lived objects that hold no cycles, and each full collection
+    walked them all again: a fifth of the parent's time in a cold 20k build. Forked workers inherit
+    the pause, so they no longer copy the parent's pages by touching them either.
+    """
+    @functools.wraps(build)
+    def paused(*args: P.args, **kwargs: P.kwargs) -> BuildReport:
+        enabled = gc.isenabled()
+        gc.disable()
+        try:
+            return build(*args, **kwargs)
+        finally:
+            if enabled:
+                gc.enable()
+    return paused
+
+
+@contextmanager
+def _collecting() -> Iterator[None]:
+    """The collector back on for a while: the search index stage makes garbage with cycles (Whoosh)."""
+    enabled = gc.isenabled()
+    gc.enable()
+    try:
+        yield
+    finally:
+        if not enabled:
+            gc.disable()
+
+
+@_without_collector
 def build(root: Path, out: Path | None = None, progress: Progress | None = None, *, keep_going: bool = False,
           cache: Cache | None = None, workers: int | None = None, index: bool = True, inspect: bool = True,
           writer: type[Release] | type[Preview] = Release,
@@ -206,7 +243,7 @@ def build(root: Path, out: Path | None = None, progress: Progress | None = None,
         published(info)
     indexed = None
     if index:
-        with clock.stage("index"):
+        with clock.stage("index"), _collecting():
             try:
                 kept = frozenset(r.search for r in releases(out) if r.search)
                 indexed = index_cluster(cluster, theme, env, search_dir(out), keep=kept)
