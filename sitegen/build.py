@@ -207,7 +207,7 @@ def build(root: Path, out: Path | None = None, progress: Progress | None = None,
         raise BuildFailed(problems)
     with clock.stage("keys"):
         r = renderer(env, theme, digest(cluster.site.model_dump_json()))
-        keys = {job.path: r.key(job) for job in jobs.jobs}
+        keys = dict(zip((job.path for job in jobs.jobs), r.keys(jobs.jobs, workers)))
         held_slugs = {slug for slug, _ in held}
         old = writer.previous_keys(out)
         for c in jobs.copies:

@@ -17,6 +17,7 @@ import jinja2
 from .cache import code_version
 from .errors import BuildFailed, Problem
 from .plan import Job
+from .pool import fan_out
 from .theme import Theme, template_digests
 
 Progress = Callable[[int, int], None]
@@ -25,6 +26,7 @@ Progress = Callable[[int, int], None]
 Facts = Callable[[bytes], Any]
 PARALLEL_FROM = 400      # outputs to render; below this a process pool costs more than it saves
 CHUNK = 64               # jobs per task sent to a worker
+KEY_CHUNK = 512          # jobs per task when only their keys come back
 
 
 @dataclass(frozen=True)
@@ -48,6 +50,10 @@ class Renderer:
             # records which values happen to be one shared object, which differs between builds.
             h.update(repr(job.view).encode())
         return h.hexdigest()
+
+    def keys(self, jobs: Sequence[Job], workers: int | None = None) -> list[str]:
+        """``key()`` of each job, in order: in forked processes when there are many."""
+        return list(fan_out(lambda i: self.key(jobs[i]), len(jobs), workers, PARALLEL_FROM, KEY_CHUNK))
 
     def render(self, job: Job) -> bytes:
         if job.template is None:
