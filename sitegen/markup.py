@@ -179,6 +179,20 @@ class _Toc(TocTreeprocessor):
         return super().build_toc_div(toc_list) if self.marker else etree.Element("div")
 
 
+def _block_level(blocks: frozenset[str]) -> Callable[[Any], bool]:
+    """python-markdown's is_block_level over a set, remembering the answer for each tag seen."""
+    known: dict[Any, bool] = {}
+
+    def is_block_level(tag: Any) -> bool:
+        answer = known.get(tag)
+        if answer is None:
+            answer = isinstance(tag, str) and tag.lower().rstrip("/") in blocks
+            if len(known) < 1000:     # an editor's raw HTML names its own tags: keep the memory bounded
+                known[tag] = answer
+        return answer
+    return is_block_level
+
+
 def is_relative(href: str) -> bool:
     """A link into the content tree: no scheme, not site-absolute, not a bare fragment."""
     return bool(href) and not href.startswith(("#", "/", "//")) and not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", href)
@@ -214,8 +228,7 @@ class Markup:
                          self.md.inlinePatterns, self.md.postprocessors):
             registry.__class__ = _Listed
         # The stock test scans a list of names, for every element, several times per conversion.
-        blocks = frozenset(self.md.block_level_elements)
-        self.md.is_block_level = lambda tag: isinstance(tag, str) and tag.lower().rstrip("/") in blocks  # type: ignore[method-assign]
+        self.md.is_block_level = _block_level(frozenset(self.md.block_level_elements))  # type: ignore[method-assign,assignment]
         # python-markdown looks for the closing ] and ) of every [ to the end of the paragraph: an
         # editor's paragraph of unclosed "[x](" took 53 s at 48 KB. No real link text or address is
         # longer than LINK_WINDOW, so the look stops there and the cost grows with the length only.
