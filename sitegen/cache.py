@@ -70,14 +70,14 @@ class Cache:
         (deleted or edited pages); a failed build prunes nothing."""
         if self.folder is None:
             return
+        # Read before writing: a kind not read yet (only put this session) would be read through a
+        # second connection, which waits out the timeout on the writer's lock, and nothing is saved.
+        stale = [(kind, k) for kind in prune for k in self._kind(kind) if k not in self._used.get(kind, set())]
         try:
             with self._connect() as db:
                 db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?)",
                                [(kind, key, blob) for (kind, key), blob in self._new.items()])
-                for kind in prune:
-                    used = self._used.get(kind, set())
-                    stale = [(kind, k) for k in self._kind(kind) if k not in used]
-                    db.executemany("DELETE FROM entries WHERE kind = ? AND key = ?", stale)
+                db.executemany("DELETE FROM entries WHERE kind = ? AND key = ?", stale)
             db.close()
         except sqlite3.Error:
             return      # a cache that cannot be written costs speed, never a build

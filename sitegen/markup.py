@@ -11,15 +11,15 @@ from contextlib import contextmanager
 import xml.etree.ElementTree as etree
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator
 
 import markdown
 import nh3
 from markdown.extensions.footnotes import FootnoteExtension
-from markdown.extensions.toc import TocExtension, slugify_unicode
+from markdown.extensions.toc import TocExtension, TocTreeprocessor, slugify_unicode
 from markdown.inlinepatterns import Pattern
 from markdown.treeprocessors import InlineProcessor, Treeprocessor
-from markdown.util import AtomicString
+from markdown.util import AtomicString, Registry
 
 from .model import Heading
 
@@ -151,6 +151,48 @@ class _Inline(InlineProcessor):
         return data
 
 
+class _Listed(Registry):
+    """A registry that keeps its sorted list until it changes: the stock one builds a new list on every
+    iteration, and the block parser iterates its processors once per block."""
+
+    _listed: list | None = None
+
+    def register(self, item: Any, name: str, priority: float) -> None:
+        self._listed = None
+        super().register(item, name, priority)
+
+    def deregister(self, name: str, strict: bool = True) -> None:
+        self._listed = None
+        super().deregister(name, strict)
+
+    def __iter__(self) -> Iterator:
+        if self._listed is None:
+            self._listed = list(super().__iter__())
+        return iter(self._listed)
+
+
+class _Toc(TocTreeprocessor):
+    """The stock contents pass, without building the contents list's HTML when no [TOC] asks for it:
+    sitegen keeps only the headings (toc_tokens), never md.toc."""
+
+    def build_toc_div(self, toc_list: list) -> etree.Element:
+        return super().build_toc_div(toc_list) if self.marker else etree.Element("div")
+
+
+def _block_level(blocks: frozenset[str]) -> Callable[[Any], bool]:
+    """python-markdown's is_block_level over a set, remembering the answer for each tag seen."""
+    known: dict[Any, bool] = {}
+
+    def is_block_level(tag: Any) -> bool:
+        answer = known.get(tag)
+        if answer is None:
+            answer = isinstance(tag, str) and tag.lower().rstrip("/") in blocks
+            if len(known) < 1000:     # an editor's raw HTML names its own tags: keep the memory bounded
+                known[tag] = answer
+        return answer
+    return is_block_level
+
+
 def is_relative(href: str) -> bool:
     """A link into the content tree: no scheme, not site-absolute, not a bare fragment."""
     return bool(href) and not href.startswith(("#", "/", "//")) and not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", href)
@@ -181,6 +223,12 @@ class Markup:
         self.md.treeprocessors.register(self.links, "sitegen-links", 6)
         self.md.treeprocessors.register(_Inline(self.md), "inline", 20)    # replaces the stock pass
         self.toc = self.md.treeprocessors["toc"]
+        self.toc.__class__ = _Toc
+        for registry in (self.md.preprocessors, self.md.parser.blockprocessors, self.md.treeprocessors,
+                         self.md.inlinePatterns, self.md.postprocessors):
+            registry.__class__ = _Listed
+        # The stock test scans a list of names, for every element, several times per conversion.
+        self.md.is_block_level = _block_level(frozenset(self.md.block_level_elements))  # type: ignore[method-assign,assignment]
         # python-markdown looks for the closing ] and ) of every [ to the end of the paragraph: an
         # editor's paragraph of unclosed "[x](" took 53 s at 48 KB. No real link text or address is
         # longer than LINK_WINDOW, so the look stops there and the cost grows with the length only.
@@ -249,12 +297,14 @@ def _windowed(scan: Callable) -> Callable:
     return bounded
 
 
+# Built once: nh3.clean builds its cleaner from the allow-lists on every call.
+_CLEANER = nh3.Cleaner(tags=TAGS, attributes=ATTRIBUTES, url_schemes=URL_SCHEMES, attribute_filter=_attribute,
+                       link_rel=None, strip_comments=True)
+
+
 def sanitize(fragment: str) -> str:
     """Keep only allow-listed tags, attributes and URL schemes; drop script and style content."""
-    clean = nh3.clean(
-        fragment, tags=TAGS, attributes=ATTRIBUTES, url_schemes=URL_SCHEMES,
-        attribute_filter=_attribute, link_rel=None, strip_comments=True,
-    )
+    clean = _CLEANER.clean(fragment)
     # An image whose source was unsafe is gone; one without alt text gets an empty one.
     clean = _IMG_NO_SRC.sub("", clean)
     return _IMG_NO_ALT.sub("<img alt=\"\"", clean)

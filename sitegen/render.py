@@ -10,18 +10,23 @@ import traceback
 from collections import deque
 from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
-from typing import Callable, Iterator, Mapping, Sequence
+from typing import Any, Callable, Iterator, Mapping, Sequence
 
 import jinja2
 
 from .cache import code_version
 from .errors import BuildFailed, Problem
 from .plan import Job
+from .pool import fan_out
 from .theme import Theme, template_digests
 
 Progress = Callable[[int, int], None]
+# What the caller wants to know of each rendered HTML output, worked out where it was rendered
+# (the build's check reads its facts of every page from here instead of from the written file).
+Facts = Callable[[bytes], Any]
 PARALLEL_FROM = 400      # outputs to render; below this a process pool costs more than it saves
 CHUNK = 64               # jobs per task sent to a worker
+KEY_CHUNK = 512          # jobs per task when only their keys come back
 
 
 @dataclass(frozen=True)
@@ -45,6 +50,10 @@ class Renderer:
             # records which values happen to be one shared object, which differs between builds.
             h.update(repr(job.view).encode())
         return h.hexdigest()
+
+    def keys(self, jobs: Sequence[Job], workers: int | None = None) -> list[str]:
+        """``key()`` of each job, in order: in forked processes when there are many."""
+        return list(fan_out(lambda i: self.key(jobs[i]), len(jobs), workers, PARALLEL_FROM, KEY_CHUNK))
 
     def render(self, job: Job) -> bytes:
         if job.template is None:
@@ -74,24 +83,30 @@ def renderer(env: jinja2.Environment, theme: Theme, site_digest: str) -> Rendere
     return Renderer(env, template_digests(env, theme), context)
 
 
-# The renderer and the jobs of a worker process, inherited through fork: never pickled, never
-# shared. A task names a range of jobs, so only the rendered bytes cross between processes.
-_worker: tuple[Renderer, Sequence[Job]] | None = None
+# The renderer, the jobs and the facts function of a worker process, inherited through fork: never
+# pickled, never shared. A task names a range of jobs, so only the rendered bytes cross between processes.
+_worker: tuple[Renderer, Sequence[Job], Facts | None] | None = None
 IN_FLIGHT = 4            # chunks per worker sent ahead: the rest wait, so finished bytes never pile up
 
 
-def _render_chunk(start: int, stop: int) -> list[bytes] | Problem:
+def _output(r: Renderer, job: Job, facts: Facts | None) -> tuple[bytes, Any]:
+    data = r.render(job)
+    return data, facts(data) if facts is not None and job.template and job.path.endswith(".html") else None
+
+
+def _render_chunk(start: int, stop: int) -> list[tuple[bytes, Any]] | Problem:
     assert _worker is not None
-    r, jobs = _worker
+    r, jobs, facts = _worker
     try:
-        return [r.render(jobs[i]) for i in range(start, stop)]
+        return [_output(r, jobs[i], facts) for i in range(start, stop)]
     except BuildFailed as e:
         return e.problems[0]     # a Problem crosses back to the parent; an exception with a list would not
 
 
-def render_all(r: Renderer, jobs: Sequence[Job], progress: Progress | None = None,
-               workers: int | None = None) -> Iterator[tuple[Job, bytes]]:
-    """Render ``jobs`` in order, in a pool of forked processes when there are many (same bytes either way).
+def render_all(r: Renderer, jobs: Sequence[Job], progress: Progress | None = None, workers: int | None = None,
+               facts: Facts | None = None) -> Iterator[tuple[Job, bytes, Any]]:
+    """Render ``jobs`` in order, in a pool of forked processes when there are many (same bytes either way):
+    each job, its bytes, and ``facts`` of them for an HTML output (else None).
 
     Each output is handed on as soon as it and those before it are rendered, and only a few chunks
     run ahead of the caller: the caller writes them while the rest are rendered, and the memory
@@ -103,18 +118,18 @@ def render_all(r: Renderer, jobs: Sequence[Job], progress: Progress | None = Non
     done = 0
     if workers < 2 or total < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
         for job in jobs:
-            yield job, r.render(job)
+            yield (job, *_output(r, job, facts))
             done += 1
             if progress and (done % 200 == 0 or done == total):
                 progress(done, total)
         return
     for name in {job.template for job in jobs if job.template}:
         r.env.get_template(name)        # compiled once here, inherited by every worker
-    _worker = (r, jobs)
+    _worker = (r, jobs, facts)
     try:
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
             starts = iter(range(0, total, CHUNK))
-            pending: deque[tuple[int, Future[list[bytes] | Problem]]] = deque()
+            pending: deque[tuple[int, Future[list[tuple[bytes, Any]] | Problem]]] = deque()
             while True:
                 for start in itertools.islice(starts, workers * IN_FLIGHT - len(pending)):
                     pending.append((start, pool.submit(_render_chunk, start, min(start + CHUNK, total))))
@@ -126,7 +141,8 @@ def render_all(r: Renderer, jobs: Sequence[Job], progress: Progress | None = Non
                     for _, later in pending:
                         later.cancel()
                     raise BuildFailed([results])
-                yield from zip(jobs[start:start + CHUNK], results)
+                for job, (data, found) in zip(jobs[start:start + CHUNK], results):
+                    yield job, data, found
                 done += len(results)
                 if progress:
                     progress(done, total)

@@ -17,7 +17,7 @@ from ..cache import Cache
 from ..content import Source
 from ..model import Cluster
 from . import access, external, freshness, identity, letters, links, metadata, openness, privacy, wording
-from .context import Context
+from .context import Context, facts
 from .finding import LEVEL_NAMES, LEVELS, Finding, as_problems
 
 Rule = Callable[[Context], list[Finding]]
@@ -55,4 +55,4 @@ def run(cluster: Cluster, web_root: Path, as_of: datetime, *, root: Path | None 
     return tuple(sorted(found, key=Finding.sort_key))
 
 
-__all__ = ["RULES", "Finding", "LEVELS", "LEVEL_NAMES", "as_problems", "run", "Context"]
+__all__ = ["RULES", "Finding", "LEVELS", "LEVEL_NAMES", "as_problems", "run", "Context", "facts"]

@@ -108,9 +108,7 @@ class Context:
             if html is None:
                 self._built[url] = None
             else:
-                end = html.find("</head>")
-                head = html[:end] if end >= 0 else html[:8192]
-                self._built[url] = Built(dict(_META.findall(head)), "<time" in html, 'class="notice notice-' in html)
+                self._built[url] = _facts(html)
                 if self.cache is not None and key:
                     self.cache.put("built", key, self._built[url])
         return self._built[url]
@@ -136,6 +134,18 @@ class Context:
         if page.toc:
             return tuple(h.text for h in page.toc)
         return tuple(plain_text(m.group(1)) for m in _HEADING.finditer(self.body(page)))
+
+
+def facts(data: bytes) -> Built:
+    """What the rules need of a built HTML file, from its bytes: a build's render workers call this
+    on what they render, so the check that follows reads no page again."""
+    return _facts(data[:MAX_HTML_BYTES].decode("utf-8", "replace"))
+
+
+def _facts(html: str) -> Built:
+    end = html.find("</head>")
+    head = html[:end] if end >= 0 else html[:8192]
+    return Built(dict(_META.findall(head)), "<time" in html, 'class="notice notice-' in html)
 
 
 _BODY = '<div class="article-body">'
