@@ -227,13 +227,21 @@ class Release:
             os.makedirs(parent, exist_ok=True)
             self._made.add(parent)
         if path in self.present:
-            os.unlink(target)       # another release's version, perhaps the very inode it serves
+            # Another release's version, perhaps the very inode it serves (gone already if someone
+            # deleted it by hand: the manifest is what the build trusts, never the files' contents).
+            try:
+                os.unlink(target)
+            except FileNotFoundError:
+                pass
             del self.present[path]
         return target
 
     def _remove(self, path: str) -> None:
         """Delete a file the recycled release had and this one has not, and the folders it leaves empty."""
-        os.unlink(os.path.join(self._staging, path))
+        try:
+            os.unlink(os.path.join(self._staging, path))
+        except FileNotFoundError:
+            pass
         folder = os.path.dirname(path)
         while folder:
             try:
