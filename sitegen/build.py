@@ -89,11 +89,6 @@ class Good:
     ledger: ledger.Ledger
 
 
-def inputs_digest(root: Path) -> str:
-    """A digest of the name, size and times of every file a build reads, and of sitegen itself."""
-    return _stats_digest(input_stats(root))
-
-
 def input_stats(root: Path) -> dict[str, str]:
     """Every file and folder a build reads, and sitegen's own: path -> kind, size, times and inode.
     Folders are marked "d": a file saved by renaming over it changes its folder's times too."""

@@ -13,7 +13,7 @@ from .assemble import Records, reassemble
 from .cache import Cache
 from .errors import errors_in
 from .markup import Markup
-from .model import Cluster
+from .model import Cluster, Page
 from .plan.site import article_job
 from .render import Renderer
 
@@ -68,23 +68,33 @@ class Glance:
             except ValueError:
                 continue
             old = by_source.get(rel)
-            if old is None or old.owner in built.held or not path.is_file():
-                continue
-            if built.cluster.columns[old.column].kind in ELSEWHERE:
+            if old is None or not path.is_file():
                 continue
             source, problems = content.parse(root, path)
             if source is None or errors_in(problems):
                 continue
             self.markup = self.markup or Markup()
-            page, problems = reassemble(built.records, built.cluster, source, self.markup)
-            if page is None or page.id != old.id or page.date != old.date or errors_in(problems):
-                continue        # moved, re-dated (its place in the lists changes) or invalid: the build tells
-            page = replace(page, featured=old.featured)     # the portal's acceptance, as the build decided it
+            page, problems = _again(built, old, source, self.markup)
+            if page is None or errors_in(problems):
+                continue
             cluster = replace(built.cluster, pages=MappingProxyType({**built.cluster.pages, page.id: page}),
                               shared={})
             job = article_job(cluster, page.id)
             shown.append((job.path, built.renderer.render(job)))
         return shown
+
+
+def _again(built: Built, old: Page, source: Source, markup: Markup) -> tuple[Page | None, list[Problem]]:
+    """``source``, the edited file of the page ``old``, assembled among the last build's pages, and
+    what it found; None when only a whole build can tell: its department held back, a page planned
+    elsewhere than as an article, moved or re-dated (its place in the lists changes), or a link to
+    a file the cluster does not publish yet."""
+    if old.owner in built.held or built.cluster.columns[old.column].kind in ELSEWHERE:
+        return None, []
+    page, problems = reassemble(built.records, built.cluster, source, markup)
+    if page is None or page.id != old.id or page.date != old.date:
+        return None, problems
+    return replace(page, featured=old.featured), problems    # the portal's acceptance, as the build decided it
 
 
 # A page's fields that only its own output shows (every other output, a list or a feed, reads
@@ -123,14 +133,11 @@ def retouch(built: Built, stats: Mapping[str, str], letters: str, now: datetime,
     keys = dict(built.records.source_keys)
     for (source, problems, key), rel in zip(load.pages(root, [root / rel for rel in edited], cache), edited):
         old = by_source.get(rel)
-        if old is None or old.owner in built.held or built.cluster.columns[old.column].kind in ELSEWHERE:
-            return None
-        if source is None or source.head != sources[rel].head or problems:
+        if old is None or source is None or source.head != sources[rel].head or problems:
             return None     # its front matter changed, or it has problems: the whole build tells
-        page, problems = reassemble(built.records, built.cluster, source, markup)
+        page, problems = _again(built, old, source, markup)
         if page is None or problems:
             return None
-        page = replace(page, featured=old.featured)
         if replace(page, **{name: getattr(old, name) for name in OWN}) != old:
             return None     # its summary (taken from the text) or another field others show changed
         if any((url in page.body) != (url in old.body) for url in built.cluster.files):
