@@ -258,8 +258,9 @@ def build(root: Path, out: Path | None = None, progress: Progress | None = None,
             with clock.stage("render"):
                 todo = [job for job in jobs.jobs if not release.unchanged(job.path, keys[job.path])]
                 # The check's facts of each page come from the render workers, not from reading it again.
-                for job, data, facts in render_all(r, todo, progress, workers, check.facts if inspect else None):
-                    release.write(job.path, keys[job.path], data)
+                for job, facts in render_all(r, todo, release.put, progress, workers,
+                                             check.facts if inspect else None):
+                    release.wrote(job.path, keys[job.path])
                     if facts is not None:
                         cache.put("built", keys[job.path], facts)
                 rendered = len(todo)

@@ -166,12 +166,22 @@ class Release:
         return True
 
     def write(self, path: str, key: str, data: bytes) -> None:
+        self.put(path, data)
+        self.wrote(path, key)
+
+    def put(self, path: str, data: bytes) -> None:
+        """Write one output's bytes into the staging folder. A forked render worker calls this on its
+        own copy of the release, so the parent is never handed the bytes: it calls ``wrote()``."""
         target = self._target(path)
         try:
             with open(target, "xb") as handle:
                 handle.write(data)
         except OSError as e:
             raise self._error(path, e) from e
+
+    def wrote(self, path: str, key: str) -> None:
+        """Record an output ``put()`` wrote, perhaps in another process."""
+        self.present.pop(path, None)
         self.keys[path] = key
         self.written += 1
 
@@ -440,6 +450,10 @@ class Preview:
         return False
 
     def write(self, path: str, key: str, data: bytes) -> None:
+        self.put(path, data)
+        self.wrote(path, key)
+
+    def put(self, path: str, data: bytes) -> None:
         target = self._target(path)
         temporary = target.with_name(f".{target.name}.tmp-{os.getpid()}")
         try:
@@ -448,6 +462,8 @@ class Preview:
         except OSError as e:
             temporary.unlink(missing_ok=True)
             raise OutputError(f"could not write {target}: {e.strerror or e}") from e
+
+    def wrote(self, path: str, key: str) -> None:
         self.keys[path] = key
         self.written += 1
 

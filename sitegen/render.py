@@ -1,4 +1,4 @@
-"""Job -> bytes: templates rendered with their frozen views, keyed by what they depend on; no file I/O."""
+"""Job -> bytes: templates rendered with their frozen views, keyed by what they depend on, handed to the writer."""
 
 from __future__ import annotations
 
@@ -24,6 +24,8 @@ Progress = Callable[[int, int], None]
 # What the caller wants to know of each rendered HTML output, worked out where it was rendered
 # (the build's check reads its facts of every page from here instead of from the written file).
 Facts = Callable[[bytes], Any]
+# Where an output's bytes go (path, bytes): called where it was rendered, a worker process included.
+Put = Callable[[str, bytes], None]
 PARALLEL_FROM = 400      # outputs to render; below this a process pool costs more than it saves
 CHUNK = 64               # jobs per task sent to a worker
 KEY_CHUNK = 512          # jobs per task when only their keys come back
@@ -83,34 +85,35 @@ def renderer(env: jinja2.Environment, theme: Theme, site_digest: str) -> Rendere
     return Renderer(env, template_digests(env, theme), context)
 
 
-# The renderer, the jobs and the facts function of a worker process, inherited through fork: never
-# pickled, never shared. A task names a range of jobs, so only the rendered bytes cross between processes.
-_worker: tuple[Renderer, Sequence[Job], Facts | None] | None = None
-IN_FLIGHT = 4            # chunks per worker sent ahead: the rest wait, so finished bytes never pile up
+# The renderer, the jobs, the facts function and the writer of a worker process, inherited through
+# fork: never pickled, never shared. A task names a range of jobs, and only their facts come back.
+_worker: tuple[Renderer, Sequence[Job], Facts | None, Put] | None = None
+IN_FLIGHT = 4            # chunks per worker sent ahead: the parent records each as it finishes
 
 
-def _output(r: Renderer, job: Job, facts: Facts | None) -> tuple[bytes, Any]:
+def _output(r: Renderer, job: Job, facts: Facts | None, put: Put) -> Any:
     data = r.render(job)
-    return data, facts(data) if facts is not None and job.template and job.path.endswith(".html") else None
+    put(job.path, data)
+    return facts(data) if facts is not None and job.template and job.path.endswith(".html") else None
 
 
-def _render_chunk(start: int, stop: int) -> list[tuple[bytes, Any]] | Problem:
+def _render_chunk(start: int, stop: int) -> list[Any] | Problem:
     assert _worker is not None
-    r, jobs, facts = _worker
+    r, jobs, facts, put = _worker
     try:
-        return [_output(r, jobs[i], facts) for i in range(start, stop)]
+        return [_output(r, jobs[i], facts, put) for i in range(start, stop)]
     except BuildFailed as e:
         return e.problems[0]     # a Problem crosses back to the parent; an exception with a list would not
 
 
-def render_all(r: Renderer, jobs: Sequence[Job], progress: Progress | None = None, workers: int | None = None,
-               facts: Facts | None = None) -> Iterator[tuple[Job, bytes, Any]]:
-    """Render ``jobs`` in order, in a pool of forked processes when there are many (same bytes either way):
-    each job, its bytes, and ``facts`` of them for an HTML output (else None).
+def render_all(r: Renderer, jobs: Sequence[Job], put: Put, progress: Progress | None = None,
+               workers: int | None = None, facts: Facts | None = None) -> Iterator[tuple[Job, Any]]:
+    """Render ``jobs`` in a pool of forked processes when there are many (same bytes either way), each
+    output's bytes handed to ``put`` where they were rendered; yields each job, in order, once it is
+    written, with ``facts`` of its bytes for an HTML output (else None).
 
-    Each output is handed on as soon as it and those before it are rendered, and only a few chunks
-    run ahead of the caller: the caller writes them while the rest are rendered, and the memory
-    they take stays bounded however many there are.
+    The workers write what they render: at 20,000 pages, sending the bytes back for the parent to
+    write made the parent, alone, the slowest part of a cold build (a folder and a file per page).
     """
     global _worker
     workers = workers if workers is not None else (os.cpu_count() or 1)
@@ -118,18 +121,18 @@ def render_all(r: Renderer, jobs: Sequence[Job], progress: Progress | None = Non
     done = 0
     if workers < 2 or total < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
         for job in jobs:
-            yield (job, *_output(r, job, facts))
+            yield job, _output(r, job, facts, put)
             done += 1
             if progress and (done % 200 == 0 or done == total):
                 progress(done, total)
         return
     for name in {job.template for job in jobs if job.template}:
         r.env.get_template(name)        # compiled once here, inherited by every worker
-    _worker = (r, jobs, facts)
+    _worker = (r, jobs, facts, put)
     try:
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
             starts = iter(range(0, total, CHUNK))
-            pending: deque[tuple[int, Future[list[tuple[bytes, Any]] | Problem]]] = deque()
+            pending: deque[tuple[int, Future[list[Any] | Problem]]] = deque()
             while True:
                 for start in itertools.islice(starts, workers * IN_FLIGHT - len(pending)):
                     pending.append((start, pool.submit(_render_chunk, start, min(start + CHUNK, total))))
@@ -141,8 +144,7 @@ def render_all(r: Renderer, jobs: Sequence[Job], progress: Progress | None = Non
                     for _, later in pending:
                         later.cancel()
                     raise BuildFailed([results])
-                for job, (data, found) in zip(jobs[start:start + CHUNK], results):
-                    yield job, data, found
+                yield from zip(jobs[start:start + CHUNK], results)
                 done += len(results)
                 if progress:
                     progress(done, total)

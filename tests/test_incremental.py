@@ -355,6 +355,32 @@ def test_parallel_and_serial_builds_write_the_same_bytes(tmp_path: Path):
     assert [str(w) for w in a.warnings] == [str(w) for w in b.warnings] != []
 
 
+@pytest.mark.slow
+def test_render_workers_write_over_a_recycled_release(tmp_path: Path):
+    """The workers write what they render; in a release made from the oldest one, each file they
+    write is another release's inode first, which must be replaced, never written through."""
+    files = {f"content/jxj/gzdt/n{i:03d}.md": page(f"动态第{i}条", f"2024-02-{i % 28 + 1:02d} 09:00", f"正文{i}。")
+             for i in range(450)}
+    root = make_cluster(tmp_path / "site", files)
+    site = root / "site.yaml"
+    site.write_text(site.read_text(encoding="utf-8") + "releases: 2\n", encoding="utf-8")
+    build(root, index=False, workers=2)
+    second = {}
+    for name in ("测试市人民政府门户", "测试市政府"):     # the name is on every page: all re-rendered
+        text = site.read_text(encoding="utf-8")
+        site.write_text(text.replace(text.splitlines()[0], f"name: {name}"), encoding="utf-8")
+        report = build(root, index=False, workers=2)
+        assert report.rendered > 400
+        second = second or tree(root / "build/releases/r000002")
+    assert report.release is not None and report.release.id == "r000003"
+    assert not (root / "build/releases/r000001").exists()    # it became r000003
+    assert tree(root / "build/releases/r000002") == second    # and r000003's writes left r000002 alone
+    cold = tmp_path / "cold"
+    shutil.copytree(root, cold, ignore=shutil.ignore_patterns("build"))
+    build(cold, index=False, workers=1)
+    assert tree(root / "build/site") == tree(cold / "build/site")
+
+
 def test_a_corrupt_or_foreign_cache_is_ignored(tmp_path: Path):
     root = start(tmp_path / "site")
     build(root, index=False)
