@@ -6,7 +6,15 @@ from pathlib import Path
 
 import pytest
 
+import pg
 from clusters import make_cluster
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """The DSN of the test run's PostgreSQL server (tests/pg.py): one per test process."""
+    with pg.server() as dsn:
+        yield dsn
 
 
 @pytest.fixture

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 import pytest
 from bs4 import BeautifulSoup
-from letters_db import postgres_server, store, store_address  # noqa: F401  (fixtures)
+from letters_db import store, store_address  # noqa: F401  (fixtures)
 
 from sitegen.letters.app import LettersApp
 from sitegen.letters.security import digest, hash_password

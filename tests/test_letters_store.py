@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 import pytest
-from letters_db import postgres_server, store, store_address  # noqa: F401  (fixtures)
+from letters_db import store, store_address  # noqa: F401  (fixtures)
 
 from sitegen.letters.mask import mask, masked_name
 from sitegen.letters.publish import snapshot

@@ -16,7 +16,7 @@ from urllib.parse import quote, urlencode
 import pytest
 from bs4 import BeautifulSoup
 from clusters import SITE_YAML, item, make_cluster, page
-from search_pg import BACKENDS, Built, pg_server  # noqa: F401 - pg_server: a fixture
+from search_pg import BACKENDS, Built
 
 from sitegen.build import assign, build
 from sitegen.search import whoosh_store, workers

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 import pytest
 from clusters import make_cluster, page
-from search_pg import BACKENDS, Built, pg_server  # noqa: F401 - pg_server: a fixture
+from search_pg import BACKENDS, Built
 
 from sitegen.search.analysis import fold
 from sitegen.search.service import SearchService
