@@ -2,13 +2,13 @@
 """sitegen at city scale beside Hugo, in one run on one machine.
 
     python bench/scale.py [--pages 20000] [--departments 20] [--seed 1] [--python .venv/bin/python]
-                          [--hugo hugo] [--no-serve] [--no-watch] [--verify] [--json FILE]
+                          [--hugo hugo] [--rounds 1] [--no-serve] [--no-watch] [--verify] [--json FILE]
 
 Generates a synthetic cluster with bench/synth.py (reused when the parameters and synth.py are
 unchanged), writes the same pages as a Hugo site (same Markdown bodies; front matter dates in
 RFC 3339; a small theme with a frame, lists paginated by 20 and single pages), then measures:
 
-  hugo cold         `hugo` into an empty public/ (before sitegen cold, and again after it)
+  hugo cold         `hugo` into an empty public/ (before sitegen cold, and again after each one)
   sitegen cold      build() of the site with no cache, no release and no index (the index is its own stage)
   sitegen no-op     the same again: nothing changed since the live release
   sitegen touched   every page's mtime changed, no text changed: the whole pipeline, every output a cache hit
@@ -22,8 +22,9 @@ RFC 3339; a small theme with a frame, lists paginated by 20 and single pages), t
 
 Each build runs in its own process; wall and CPU seconds and peak RSS (the process and its pool)
 come from os.wait4. On a shared machine other work takes cores from both: Hugo builds again right
-after sitegen's cold build (the ratio is to the mean of its two builds), and the load average
-before and after is printed. Standard library only; Hugo is the Debian package `hugo`.
+after each sitegen cold build (the ratio is to the mean of the Hugo builds either side; with
+--rounds N, N such ratios and their median), and the load average before and after is printed.
+Standard library only; Hugo is the Debian package `hugo`.
 """
 
 from __future__ import annotations
@@ -245,6 +246,7 @@ def main() -> None:
     ap.add_argument("--no-serve", action="store_true", help="skip the preview latency measurement")
     ap.add_argument("--no-watch", action="store_true", help="skip the `build --watch` publish latency measurement")
     ap.add_argument("--verify", action="store_true", help="check the incremental release against a cold build")
+    ap.add_argument("--rounds", type=int, default=1, help="cold builds of sitegen, each between two of Hugo's")
     ap.add_argument("--json", help="also write the figures here")
     args = ap.parse_args()
 
@@ -262,17 +264,24 @@ def main() -> None:
         figures[name] = {k: v for k, v in r.items() if k != "output"}
         rows.append([name, f"{r['wall']:.2f}", f"{r['cpu']:.2f}", timer.mib(r["rss"]), note])
 
-    shutil.rmtree(os.path.join(hugo_root, "public"), ignore_errors=True)
-    hugo = run([args.hugo, "--quiet", "-d", "public"], cwd=hugo_root)
-    row("hugo cold", hugo, f"{timer.tree_size(os.path.join(hugo_root, 'public'))[0]} files")
+    def hugo_cold() -> dict:
+        shutil.rmtree(os.path.join(hugo_root, "public"), ignore_errors=True)
+        return run([args.hugo, "--quiet", "-d", "public"], cwd=hugo_root)
 
-    shutil.rmtree(os.path.join(cluster, "build"), ignore_errors=True)
-    cold = sitegen(args.python, cluster)
-    row("sitegen cold", cold, f"{cold['files']} files")
-    shutil.rmtree(os.path.join(hugo_root, "public"), ignore_errors=True)
-    again = run([args.hugo, "--quiet", "-d", "public"], cwd=hugo_root)
-    row("hugo cold again", again, "the same, after sitegen cold")
-    hugo = {k: (hugo[k] + again[k]) / 2 for k in ("wall", "cpu")}
+    # Hugo, then sitegen and Hugo again, ``rounds`` times: each sitegen build is compared with the
+    # Hugo builds just before and after it, as the machine's speed drifts from one minute to the next.
+    hugos, colds = [hugo_cold()], []
+    row("hugo cold", hugos[0], f"{timer.tree_size(os.path.join(hugo_root, 'public'))[0]} files")
+    for n in range(1, args.rounds + 1):
+        shutil.rmtree(os.path.join(cluster, "build"), ignore_errors=True)
+        colds.append(sitegen(args.python, cluster))
+        row(f"sitegen cold{'' if args.rounds == 1 else f' {n}'}", colds[-1], f"{colds[-1]['files']} files")
+        hugos.append(hugo_cold())
+        row(f"hugo cold again{'' if args.rounds == 1 else f' {n}'}", hugos[-1], "the same, after sitegen cold")
+    ratios = [(c["wall"] / ((hugos[i]["wall"] + hugos[i + 1]["wall"]) / 2),
+               c["cpu"] / ((hugos[i]["cpu"] + hugos[i + 1]["cpu"]) / 2)) for i, c in enumerate(colds)]
+    figures["cold ratios (wall, cpu)"] = ratios
+    cold = colds[-1]
     noop = sitegen(args.python, cluster)
     row("sitegen no-op", noop, f"{noop['written']} written")
     for dirpath, _, names in os.walk(os.path.join(cluster, "content")):
@@ -303,9 +312,12 @@ def main() -> None:
           + ", ".join(f"{x:.2f}" for x in figures["load average before"]) + ", after "
           + ", ".join(f"{x:.2f}" for x in figures["load average after"]) + "\n")
     print(timer.table(["build", "wall s", "cpu s", "peak RSS MiB", ""], rows))
-    print(f"\nsitegen cold / hugo cold (mean of its two builds): {cold['wall'] / hugo['wall']:.2f}x wall, "
-          f"{cold['cpu'] / hugo['cpu']:.2f}x CPU")
-    print("sitegen cold stages: " + ", ".join(f"{s} {t:.2f}s" for s, t in cold["timings"]))
+    print("\nsitegen cold / hugo cold (the mean of the Hugo builds before and after it): "
+          + "; ".join(f"{w:.2f}x wall, {c:.2f}x CPU" for w, c in ratios)
+          + (f"; median {sorted(w for w, _ in ratios)[len(ratios) // 2]:.2f}x wall" if len(ratios) > 1 else ""))
+    for n, c in enumerate(colds, 1):
+        print(f"sitegen cold{'' if len(colds) == 1 else f' {n}'} stages: "
+              + ", ".join(f"{s} {t:.2f}s" for s, t in c["timings"]))
     print("sitegen edit stages: " + ", ".join(f"{s} {t:.2f}s" for s, t in edited["timings"]))
 
     if not args.no_serve:
