@@ -165,10 +165,6 @@ class Release:
         self.linked += 1
         return True
 
-    def write(self, path: str, key: str, data: bytes) -> None:
-        self.put(path, data)
-        self.wrote(path, key)
-
     def put(self, path: str, data: bytes) -> None:
         """Write one output's bytes into the staging folder. A forked render worker calls this on its
         own copy of the release, so the parent is never handed the bytes: it calls ``wrote()``."""
@@ -448,10 +444,6 @@ class Preview:
             self.linked += 1
             return True
         return False
-
-    def write(self, path: str, key: str, data: bytes) -> None:
-        self.put(path, data)
-        self.wrote(path, key)
 
     def put(self, path: str, data: bytes) -> None:
         target = self._target(path)
