@@ -162,3 +162,15 @@ def test_working_days_left():
     # received Friday 2026-10-09; by Friday 10-16 six working days have passed (Saturday 10-10 was a 调休 workday)
     assert left(datetime(2026, 10, 9).date(), datetime(2026, 10, 16).date()) == 10 - 6
     assert left(datetime(2026, 10, 9).date(), datetime(2026, 10, 30).date()) == -6
+
+
+@pytest.mark.parametrize("address", ["host=127.0.0.1 port=5432 dbname=letters user=sitegen",
+                                     "dbname=letters password=s3cret"])
+def test_a_keyword_connection_string_is_refused_not_taken_for_a_file_name(address, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(StoreError, match="postgresql://user:password@host:port/dbname") as refused:
+        open_store(address)
+    assert "s3cret" not in str(refused.value)
+    assert list(tmp_path.iterdir()) == []          # no SQLite file named after it, anywhere
+    # A path with an = in a folder's name is still a path.
+    assert open_store(str(tmp_path / "a=b" / "letters.sqlite")).letters() == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 import sqlite3
 import threading
@@ -102,12 +103,22 @@ def _time(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
+# libpq's key=value connection strings ("host=db dbname=letters"), which only the URL form replaces here.
+_KEYWORD_DSN = re.compile(r"(?:^|\s)(?:host|hostaddr|port|dbname|user|password|service|sslmode)\s*=")
+
+
 class Store:
     """Letters, staff, sessions and the audit log. Thread-safe: one connection per thread."""
 
     def __init__(self, address: str, *, read_only: bool = False):
         self.address = address
         self.postgres = address.startswith(("postgresql://", "postgres://"))
+        if not self.postgres and _KEYWORD_DSN.search(address):
+            # Taken for a file name, it would keep the letters in a SQLite file of that name
+            # wherever the service happened to start, while staff look for them in PostgreSQL.
+            shown = re.sub(r"(password\s*=\s*)\S+", r"\1***", address)
+            raise StoreError(f"{shown!r} reads as a PostgreSQL connection string of key=value pairs: give it "
+                             "as a URL, postgresql://user:password@host:port/dbname (or a SQLite file's path)")
         self.read_only = read_only
         self._local = threading.local()
         self._all: list[Any] = []
@@ -141,7 +152,6 @@ class Store:
 
     def safe_address(self) -> str:
         # Never show a DSN's password in a message.
-        import re
         return re.sub(r"://([^:/@]+):[^@]*@", r"://\1:***@", self.address)
 
     def errors(self) -> tuple[type[Exception], ...]:
