@@ -24,9 +24,12 @@ class Watching:
     """The command in its own session, its output read line by line as it comes."""
 
     def __init__(self, root: Path):
+        # Ctrl+C reaches it as it reaches a command typed at a terminal, even when these tests run in
+        # the background (`cmd &`), where the shell has every child ignore SIGINT.
         self.proc = subprocess.Popen([sys.executable, "-m", "sitegen", "build", "--watch", "--root", str(root)],
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                     start_new_session=True)
+                                     start_new_session=True,
+                                     preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
         self.lines: queue.Queue[str] = queue.Queue()
         threading.Thread(target=self._read, daemon=True).start()
 
