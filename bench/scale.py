@@ -110,7 +110,7 @@ def sitegen(python: str, root: str, index: bool = False) -> dict:
     code = ("import sys, json; from pathlib import Path; from sitegen.build import build; "
             f"r = build(Path({root!r}), index={index}); "
             "print(json.dumps({'files': r.files, 'rendered': r.rendered, "
-            "'written': r.release.written if r.release else 0, 'timings': r.timings}))")
+            "'written': r.release.written if r.release else 0, 'timings': r.timings, 'stage_cpu': r.cpu}))")
     result = run([python, "-c", code])
     result.update(json.loads(result.pop("output").strip().splitlines()[-1]))
     return result
@@ -316,8 +316,9 @@ def main() -> None:
           + "; ".join(f"{w:.2f}x wall, {c:.2f}x CPU" for w, c in ratios)
           + (f"; median {sorted(w for w, _ in ratios)[len(ratios) // 2]:.2f}x wall" if len(ratios) > 1 else ""))
     for n, c in enumerate(colds, 1):
-        print(f"sitegen cold{'' if len(colds) == 1 else f' {n}'} stages: "
-              + ", ".join(f"{s} {t:.2f}s" for s, t in c["timings"]))
+        print(f"sitegen cold{'' if len(colds) == 1 else f' {n}'} stages, wall (CPU of the build process + of its "
+              "workers): " + ", ".join(f"{s} {t:.2f}s ({p:.1f} + {w:.1f})"
+                                       for (s, t), (_, p, w) in zip(c["timings"], c["stage_cpu"])))
     print("sitegen edit stages: " + ", ".join(f"{s} {t:.2f}s" for s, t in edited["timings"]))
 
     if not args.no_serve:

@@ -54,6 +54,7 @@ class BuildReport:
     rendered: int = 0                          # outputs rendered (the rest were unchanged)
     held: tuple[tuple[str, tuple[Problem, ...]], ...] = ()   # departments kept as they were, and why
     built: Built | None = field(default=None, repr=False, compare=False)   # for the preview's glance
+    cpu: tuple[tuple[str, float, float], ...] = ()   # (stage, CPU seconds of this process, of its workers)
 
     @property
     def total_pages(self) -> int:
@@ -67,14 +68,20 @@ class BuildReport:
 @dataclass
 class _Clock:
     timings: list[tuple[str, float]] = field(default_factory=list)
+    cpu: list[tuple[str, float, float]] = field(default_factory=list)
 
     @contextmanager
     def stage(self, name: str) -> Iterator[None]:
-        start = time.perf_counter()
+        # A stage's pools are joined before it ends, so their workers' CPU is counted in it.
+        start, before = time.perf_counter(), os.times()
         try:
             yield
         finally:
+            after = os.times()
             self.timings.append((name, time.perf_counter() - start))
+            self.cpu.append((name, after.user + after.system - before.user - before.system,
+                             after.children_user + after.children_system
+                             - before.children_user - before.children_system))
 
 
 @dataclass(frozen=True)
@@ -316,7 +323,7 @@ def _report(out: Path, cluster: Cluster, files: int, clock: _Clock, problems: li
             indexed: IndexReport | None, info: ReleaseInfo | None, rendered: int,
             held: tuple[tuple[str, tuple[Problem, ...]], ...], built: Built | None = None) -> BuildReport:
     return BuildReport(out, _owners(cluster), files, tuple(clock.timings), tuple(problems), indexed, info, rendered,
-                       held, built)
+                       held, built, tuple(clock.cpu))
 
 
 def _unchanged(out: Path, inputs: str, index: bool, now: datetime) -> BuildReport | None:

@@ -350,6 +350,10 @@ def test_parallel_and_serial_builds_write_the_same_bytes(tmp_path: Path):
     a = build(serial, index=False, workers=1)
     b = build(parallel, index=False, workers=2)
     assert a.rendered == b.rendered > 400
+    # Each stage's CPU, the workers' apart: what the bench prints of a cold build.
+    assert [stage for stage, _, _ in b.cpu] == [stage for stage, _ in b.timings]
+    assert {stage: workers for stage, _, workers in a.cpu}["render"] == 0
+    assert {stage: workers for stage, _, workers in b.cpu}["render"] > 0
     assert tree(serial / "build/site") == tree(parallel / "build/site")
     # The check's facts of each page come from whichever process rendered it: the same findings.
     assert [str(w) for w in a.warnings] == [str(w) for w in b.warnings] != []
