@@ -79,9 +79,10 @@ class _Clock:
         finally:
             after = os.times()
             self.timings.append((name, time.perf_counter() - start))
-            self.cpu.append((name, after.user + after.system - before.user - before.system,
-                             after.children_user + after.children_system
-                             - before.children_user - before.children_system))
+            # Differences first: a sum of two large totals would leave float noise where nothing ran.
+            self.cpu.append((name, (after.user - before.user) + (after.system - before.system),
+                             (after.children_user - before.children_user)
+                             + (after.children_system - before.children_system)))
 
 
 @dataclass(frozen=True)
