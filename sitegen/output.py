@@ -161,6 +161,7 @@ class Release:
             if e.errno not in (18, 31, 38, 95):     # EXDEV, EMLINK, ENOSYS, EOPNOTSUPP: copy instead
                 raise self._error(path, e) from e
             shutil.copyfile(source, target)
+        self.present.pop(path, None)        # the recycled release's version of it is gone
         self.keys[path] = key
         self.linked += 1
         return True
@@ -176,7 +177,8 @@ class Release:
             raise self._error(path, e) from e
 
     def wrote(self, path: str, key: str) -> None:
-        """Record an output ``put()`` wrote, perhaps in another process."""
+        """Record an output ``put()`` wrote, perhaps in another process (or ``copy()`` did): the
+        recycled release's version of it is gone."""
         self.present.pop(path, None)
         self.keys[path] = key
         self.written += 1
@@ -188,8 +190,7 @@ class Release:
             copy_regular(source, target, MAX_ATTACHMENT_BYTES)
         except OSError as e:
             raise self._error(path, e) from e
-        self.keys[path] = key
-        self.written += 1
+        self.wrote(path, key)
 
     def commit(self, owners: tuple[tuple[str, str, int], ...], held: tuple[str, ...] = (),
                inputs: str = "", due: datetime | None = None) -> ReleaseInfo:
@@ -239,7 +240,6 @@ class Release:
                 os.unlink(target)
             except FileNotFoundError:
                 pass
-            del self.present[path]
         return target
 
     def _remove(self, path: str) -> None:
@@ -468,8 +468,7 @@ class Preview:
         except OSError as e:
             temporary.unlink(missing_ok=True)
             raise OutputError(f"could not write {target}: {e.strerror or e}") from e
-        self.keys[path] = key
-        self.written += 1
+        self.wrote(path, key)
 
     def commit(self, owners: tuple[tuple[str, str, int], ...], held: tuple[str, ...] = (),
                inputs: str = "", due: datetime | None = None) -> ReleaseInfo:
