@@ -63,8 +63,7 @@ def assemble(records: Records, cache: Cache | None = None, workers: int | None =
     sources = _placed(records, columns, problems)
     by_content = {s.rel.removeprefix("content/"): s for s in sources}
     strays = {s.rel.removeprefix("content/"): s for s in records.strays}
-    links = Links(MappingProxyType({rel: page_url(s.owner, s.column, s.slug) for rel, s in by_content.items()}),
-                  frozenset(rel for rel in strays if posixpath.splitext(rel)[1].lstrip(".").lower() in ATTACHMENT_TYPES))
+    links = Links.of({rel: page_url(s.owner, s.column, s.slug) for rel, s in by_content.items()}, records.strays)
     converted = convert_all(sources, links, cache or Cache(None), workers)
     files: dict[str, str] = {}
     pages: dict[str, Page] = {}
@@ -323,6 +322,13 @@ class Links:
     documents: frozenset[str]      # content-relative paths of files a link may publish
 
     @staticmethod
+    def of(pages: dict[str, str], strays: Sequence[Stray]) -> Links:
+        """The table of these pages (content-relative path -> URL) and of the strays a link may publish."""
+        rels = (s.rel.removeprefix("content/") for s in strays)
+        return Links(MappingProxyType(pages),
+                     frozenset(r for r in rels if posixpath.splitext(r)[1].lstrip(".").lower() in ATTACHMENT_TYPES))
+
+    @staticmethod
     def target(rel: str, path: str) -> str:
         here = posixpath.dirname(rel.removeprefix("content/"))
         return posixpath.normpath(posixpath.join(here, path))
@@ -343,23 +349,29 @@ Converted = tuple[Html, tuple[tuple[str, "str | None"], ...]]   # the HTML, and 
 
 
 def convert_all(sources: Sequence[Source], links: Links, cache: Cache, workers: int | None) -> dict[str, Converted]:
-    """Each page's Markdown as HTML: from the cache when its text and every link's target are unchanged."""
+    """Each page's Markdown as HTML: from the cache when its text and every link's target are unchanged.
+
+    A cold build finds most pages there too: load() converted them while it read them, against
+    the links every page found would have; a page whose links lead elsewhere now is converted again.
+    """
     done: dict[str, Converted] = {}
-    todo: list[Source] = []
+    todo: list[tuple[Source, str]] = []
     for s in sources:
-        hit = cache.get("markup", _markup_key(s))
+        key = markup_key(s)
+        hit = cache.get("markup", key)
         if hit is not None and all(links.resolve(s.rel, href) == url for href, url in hit[1]):
             done[s.rel] = hit
         else:
-            todo.append(s)
-    for s, data in zip(todo, _convert_many(todo, links, workers)):
+            todo.append((s, key))
+    for (s, key), data in zip(todo, _convert_many([s for s, _ in todo], links, workers)):
         result = pickle.loads(data)
-        cache.put("markup", _markup_key(s), result, data)
+        cache.put("markup", key, result, data)
         done[s.rel] = result
     return done
 
 
-def _markup_key(s: Source) -> str:
+def markup_key(s: Source) -> str:
+    """The cache entry of a page's conversion: its text and the converter's version."""
     return digest(MARKUP_VERSION, s.body)
 
 
@@ -369,7 +381,7 @@ PARALLEL_FROM = 200     # pages to convert; below this a process pool costs more
 CHUNK = 32
 
 
-def _convert(markup: Markup, links: Links, s: Source) -> bytes:
+def convert(markup: Markup, links: Links, s: Source) -> bytes:
     """The page's HTML and what each of its links resolved to, pickled: once, for the cache and for
     the way back from a worker alike (the caller keeps what it unpickles: see load._parse)."""
     asked: list[tuple[str, str | None]] = []
@@ -385,7 +397,7 @@ def _convert(markup: Markup, links: Links, s: Source) -> bytes:
 
 def _convert_many(todo: Sequence[Source], links: Links, workers: int | None) -> Iterator[bytes]:
     markup = Markup()
-    return fan_out(lambda i: _convert(markup, links, todo[i]), len(todo), workers, PARALLEL_FROM, CHUNK)
+    return fan_out(lambda i: convert(markup, links, todo[i]), len(todo), workers, PARALLEL_FROM, CHUNK)
 
 
 def _publish(stray: Stray, files: dict[str, str]) -> str:
@@ -408,9 +420,8 @@ def reassemble(records: Records, cluster: Cluster, source: Source, markup: Marku
     by_content = {s.rel.removeprefix("content/"): s for s in records.sources}
     by_content[source.rel.removeprefix("content/")] = source
     strays = {s.rel.removeprefix("content/"): s for s in records.strays}
-    links = Links(MappingProxyType({rel: page_url(s.owner, s.column, s.slug) for rel, s in by_content.items()}),
-                  frozenset(rel for rel in strays if posixpath.splitext(rel)[1].lstrip(".").lower() in ATTACHMENT_TYPES))
-    html, resolutions = pickle.loads(_convert(markup, links, source))
+    links = Links.of({rel: page_url(s.owner, s.column, s.slug) for rel, s in by_content.items()}, records.strays)
+    html, resolutions = pickle.loads(convert(markup, links, source))
     documents = {url.partition("#")[0] for _, url in resolutions if url is not None} - {
         p.url for p in cluster.pages.values()}
     files = dict(cluster.files)

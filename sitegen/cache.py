@@ -14,7 +14,7 @@ import os
 import pickle
 import sqlite3
 from pathlib import Path
-from typing import Any
+from typing import Any, KeysView
 
 FORMAT = "sitegen-cache-2"
 MAC = 16                 # bytes of the signature in front of each value
@@ -56,6 +56,10 @@ class Cache:
             return None
         self._values[(kind, key)] = value
         return value
+
+    def stored(self, kind: str) -> KeysView[str]:
+        """The keys of ``kind`` stored by earlier builds (an entry may still prove corrupt on get)."""
+        return self._kind(kind).keys()
 
     def put(self, kind: str, key: str, value: Any, data: bytes | None = None) -> None:
         """``data``: ``value`` already pickled (by the worker process that made it), stored as it is."""

@@ -369,32 +369,41 @@ def too_deep(body: str) -> tuple[int, int] | None:
     return None
 
 
-def parse(root: Path, path: Path) -> tuple[Source | None, list[Problem]]:
-    """Read one page file: its place in the tree, its front matter and its body."""
+def place(root: Path, path: Path) -> tuple[str, str, str] | Problem:
+    """The page's owner, column and slug, from where its file is; or why that is no page's place."""
     rel = path.relative_to(root).as_posix()
     parts = path.relative_to(root / "content").parts
     if len(parts) > 1 and parts[1] == XXGK:
         if parts[0] == PORTAL:
-            return None, [Problem(rel, None, "(path)", "政府信息公开 pages in a department's folder, "
-                                  "content/<department>/xxgk/ (the portal's /xxgk/ is built from them)",
-                                  shown("/".join(parts)))]
+            return Problem(rel, None, "(path)", "政府信息公开 pages in a department's folder, "
+                           "content/<department>/xxgk/ (the portal's /xxgk/ is built from them)", shown("/".join(parts)))
         known = [f"{k}.md ({v})" for k, v in XXGK_PAGES.items()] + [f"{REPORTS}/<year>.md (年报)", LEDGER_NAME]
         if len(parts) == 3 and parts[2][:-3] in XXGK_PAGES:
             owner, column, slug = parts[0], XXGK, parts[2][:-3]
         elif len(parts) == 4 and parts[2] == REPORTS and re.fullmatch(r"(19|20)\d\d\.md", parts[3]):
             owner, column, slug = parts[0], f"{XXGK}/{REPORTS}", parts[3][:-3]
         else:
-            return None, [Problem(rel, None, "(path)", f"one of {', '.join(known)} in content/{parts[0]}/xxgk/",
-                                  shown("/".join(parts[2:])))]
+            return Problem(rel, None, "(path)", f"one of {', '.join(known)} in content/{parts[0]}/xxgk/",
+                           shown("/".join(parts[2:])))
     elif len(parts) != 3:
-        return None, [Problem(rel, None, "(path)", "content/<department>/<column>/<slug>.md "
-                              "(or content/portal/<column>/<slug>.md)", shown("/".join(parts)))]
+        return Problem(rel, None, "(path)", "content/<department>/<column>/<slug>.md "
+                       "(or content/portal/<column>/<slug>.md)", shown("/".join(parts)))
     else:
         owner, column, name = parts
         slug = name[:-3].lower()
     if not SLUG_RE.match(slug) or slug in RESERVED_SLUGS:
-        return None, [Problem(rel, None, "(file name)", "a file name of lowercase letters, digits and '-' "
-                              "(such as 2024-0312-smart-city.md), not page/feed/files/index", shown(parts[-1]))]
+        return Problem(rel, None, "(file name)", "a file name of lowercase letters, digits and '-' "
+                       "(such as 2024-0312-smart-city.md), not page/feed/files/index", shown(parts[-1]))
+    return owner, column, slug
+
+
+def parse(root: Path, path: Path) -> tuple[Source | None, list[Problem]]:
+    """Read one page file: its place in the tree, its front matter and its body."""
+    placed = place(root, path)
+    if isinstance(placed, Problem):
+        return None, [placed]
+    owner, column, slug = placed
+    rel = path.relative_to(root).as_posix()
     text, problems = read_text(path, rel, MAX_PAGE_BYTES)
     if text is None:
         return None, problems

@@ -6,14 +6,16 @@ import pickle
 import time
 from pathlib import Path
 from types import MappingProxyType
-from typing import Iterator, Sequence
+from typing import Callable, Iterator, KeysView, Sequence
 
 from . import config, content, ledger
-from .assemble import Records
+from .assemble import Links, Records, convert, markup_key
 from .cache import Cache, digest
 from .content import Source
 from .errors import Problem
+from .markup import Markup
 from .pool import fan_out
+from .urls import page_url
 
 
 def load(root: Path, cache: Cache | None = None, workers: int | None = None) -> tuple[Records | None, list[Problem]]:
@@ -21,15 +23,17 @@ def load(root: Path, cache: Cache | None = None, workers: int | None = None) -> 
 
     A page whose file is unchanged since the last build (same size, times and inode) comes from
     ``cache`` instead of being parsed again; the others are parsed in a process pool when many.
+    Given a ``cache``, the worker that parses a page converts its Markdown too, into the cache,
+    where assemble() finds it: a cold build's pages cross between processes once, not twice.
     """
-    cache = cache or Cache(None)
     site, problems = config.load_site(root)
     departments, files, found = config.load_departments(root)
     problems += found
     paths, strays = content.discover(root)
     sources = []
     keys = {}
-    for source, found, key in _parse_all(root, paths, cache, workers):
+    links = (lambda: _links(root, paths, strays)) if cache is not None else None
+    for source, found, key in _parse_all(root, paths, cache or Cache(None), workers, links):
         problems += found
         if source is not None:
             sources.append(source)
@@ -51,6 +55,17 @@ def pages(root: Path, paths: Sequence[Path], cache: Cache) -> list[Parsed]:
     return _parse_all(root, paths, cache, 1)
 
 
+def _links(root: Path, paths: Sequence[Path], strays: Sequence[content.Stray]) -> Links:
+    """Where each relative link leads if every page found is published: what the workers convert
+    with before assemble() knows which are (it converts again a page whose links then lead elsewhere)."""
+    pages = {}
+    for path in paths:
+        placed = content.place(root, path)
+        if not isinstance(placed, Problem):
+            pages[path.relative_to(root / "content").as_posix()] = page_url(*placed)
+    return Links.of(pages, strays)
+
+
 RACY = 2.0   # seconds: a file written this close to its last parse may have changed within one timestamp tick
 PARALLEL_FROM = 200     # pages to parse; below this a process pool costs more than it saves
 CHUNK = 64
@@ -58,9 +73,11 @@ CHUNK = 64
 Parsed = tuple["Source | None", list[Problem], "str | None"]     # a page, its problems, its cache key
 
 
-def _parse_all(root: Path, paths: Sequence[Path], cache: Cache, workers: int | None) -> list[Parsed]:
+def _parse_all(root: Path, paths: Sequence[Path], cache: Cache, workers: int | None,
+               links: Callable[[], Links] | None = None) -> list[Parsed]:
     """content.parse of each path, in order, or its cached result when the file's size, times and
-    inode are unchanged."""
+    inode are unchanged. With ``links`` (the table, when needed) and enough pages to parse for a
+    process pool, each page parsed has its Markdown converted into ``cache`` by the same worker."""
     done: list[Parsed | None] = []
     todo: list[tuple[int, Path, str | None]] = []      # (where in ``done``, path, cache key)
     for path in paths:
@@ -81,27 +98,44 @@ def _parse_all(root: Path, paths: Sequence[Path], cache: Cache, workers: int | N
                 continue
         done.append(None)
         todo.append((len(done) - 1, path, key))
-    for (at, _, known), data in zip(todo, _parse_many(root, [path for _, path, _ in todo], workers)):
+    parsed = [path for _, path, _ in todo]
+    convert_with = None
+    if links is not None and len(parsed) >= PARALLEL_FROM:
+        # The workers inherit the converter, the table and the stored keys through fork.
+        convert_with = (Markup(), links(), cache.stored("markup"))
+    for (at, _, known), (data, converted) in zip(todo, _parse_many(root, parsed, workers, convert_with)):
         entry = pickle.loads(data)
         if known is not None:
             cache.put("source", known, entry, data)
+        if converted is not None:
+            cache.put("markup", markup_key(entry[0]), pickle.loads(converted), converted)
         done[at] = (entry[0], entry[1], known)
     return [d for d in done if d is not None]
 
 
-def _parse(root: Path, path: Path) -> bytes:
-    """A cache entry for the page: (source, problems, digest of the text, when), pickled.
+ConvertWith = tuple[Markup, Links, KeysView[str]]
+
+
+def _parse(root: Path, path: Path, convert_with: ConvertWith | None) -> tuple[bytes, bytes | None]:
+    """A cache entry for the page: (source, problems, digest of the text, when), pickled; and
+    its conversion as assemble.convert() makes it, given ``convert_with``: the converter, the links
+    and the conversions already stored (a page whose text is unchanged, only touched, has one).
 
     Pickled here, once, for the cache and for the way back from a worker process alike; the caller
     keeps what it unpickles, never the object pickled, since pickling a string of Chinese text
     leaves a UTF-8 copy of it inside the string for as long as the string lives.
     """
     source, found = content.parse(root, path)
-    return pickle.dumps((source, found, _text_digest(path), time.time()), protocol=5)
+    entry = pickle.dumps((source, found, _text_digest(path), time.time()), protocol=5)
+    if source is None or convert_with is None:
+        return entry, None
+    markup, links, stored = convert_with
+    return entry, None if markup_key(source) in stored else convert(markup, links, source)
 
 
-def _parse_many(root: Path, paths: Sequence[Path], workers: int | None) -> Iterator[bytes]:
-    return fan_out(lambda i: _parse(root, paths[i]), len(paths), workers, PARALLEL_FROM, CHUNK)
+def _parse_many(root: Path, paths: Sequence[Path], workers: int | None,
+                convert_with: ConvertWith | None) -> Iterator[tuple[bytes, bytes | None]]:
+    return fan_out(lambda i: _parse(root, paths[i], convert_with), len(paths), workers, PARALLEL_FROM, CHUNK)
 
 
 def _text_digest(path: Path) -> str | None:

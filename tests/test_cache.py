@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from clusters import make_cluster, page
+
+from sitegen import load as loading
+from sitegen.assemble import assemble, markup_key
 from sitegen.cache import Cache
 
 
@@ -19,3 +23,34 @@ def test_entries_only_put_are_saved_even_when_they_outgrow_sqlites_page_cache(tm
     again = Cache(tmp_path)
     assert again.get("built", "k2999") == f"{2999:06d}" * 500
     assert again.get("built", "stale") is None
+
+
+def test_pages_converted_while_loading_end_as_if_converted_after(tmp_path, monkeypatch):
+    # With enough pages for a pool, the worker that parses a page converts it too, against the links
+    # every page found would have. A link to a page the build then leaves out (its column folder is
+    # not declared) must end up broken all the same, and every page's HTML as assemble() makes it.
+    root = make_cluster(tmp_path, {
+        "content/jxj/gzdt/a.md": page("甲", body="见[乙](b.md)、[丙](../nocol/c.md)与[附件](f.pdf)。"),
+        "content/jxj/gzdt/b.md": page("乙", body="回到[甲](a.md#top)。"),
+        "content/jxj/nocol/c.md": page("丙"),
+        "content/jxj/gzdt/f.pdf": b"%PDF-1.4\n%%EOF\n",
+    })
+
+    def built(parallel_from: int):
+        monkeypatch.setattr(loading, "PARALLEL_FROM", parallel_from)
+        cache = Cache(None)
+        records, problems = loading.load(root, cache, workers=1)
+        assert records is not None
+        converted_on_load = {s.rel for s in records.sources if cache.get("markup", markup_key(s)) is not None}
+        cluster, found = assemble(records, cache, workers=1)
+        return converted_on_load, cluster, problems + found
+
+    early, fused, fused_problems = built(1)
+    late, apart, apart_problems = built(10**6)
+    assert "content/jxj/nocol/c.md" in early and "content/jxj/gzdt/a.md" in early and not late
+    assert fused_problems == apart_problems
+    assert [(p.file, p.field, p.found) for p in fused_problems if p.field == "link"] == \
+        [("content/jxj/gzdt/a.md", "link", "'../nocol/c.md'")]
+    assert {k: p.body for k, p in fused.pages.items()} == {k: p.body for k, p in apart.pages.items()}
+    assert fused.pages["jxj/gzdt/a"].body == \
+        '<p>见<a href="/jxj/gzdt/b/">乙</a>、<a href="../nocol/c.md">丙</a>与<a href="/jxj/gzdt/f.pdf">附件</a>。</p>'
