@@ -6,6 +6,7 @@ import types
 from pathlib import Path
 
 import markdown.treeprocessors
+from markdown.extensions.toc import TocTreeprocessor
 import pytest
 from bs4 import BeautifulSoup
 
@@ -123,6 +124,7 @@ class _Stock(Markup):
         super()._setup()
         self.md.treeprocessors.register(markdown.treeprocessors.InlineProcessor(self.md), "inline", 20)
         self.md.treeprocessors["toc"].marker = "[TOC]"
+        self.md.treeprocessors["toc"].__class__ = TocTreeprocessor     # and its own contents pass
         self.toc = types.SimpleNamespace()      # what convert() sets per page goes nowhere
 
 
@@ -140,6 +142,12 @@ INLINE = [
     "没有任何标记的一段中文，只有标点：，。；、！？（）《》“”",
     "only _underscores_ and __strong__ here", "only `code`", "only \\[escaped\\]", "only [a link](x.md)",
     "only <b>html</b>", "only &amp;", "only two spaces  \nbreak", "only <https://example.gov.cn>",
+    # Headings of every kind: plain, repeated, empty, with their own id or label, escapes, entities,
+    # markup, raw HTML and footnote references, next to one another.
+    "## 一、总体要求\n\n## 一、总体要求\n\n### （一）  空格   很多  \n\n## 总体要求_1\n\n##\n\n## \n\n# 一级",
+    "## 自定 {: #own }\n\n## own\n\n## 标签 {: data-toc-label=\"短\" }\n\n## 1 < 2 > 0\n\n## A & B\n\n## &copy; 版权",
+    "## \\*转义\\*\n\n## *强调* 与 `码`\n\n## <span>内联</span>\n\n## 脚注[^n]\n\n[^n]: 注。\n\n#### 四级\n\n###### 六级",
+    "标题一\n===\n\n标题二\n---\n\n## Mixed Case Title 2024\n\n## main\n\n## toc",
 ]
 
 
