@@ -227,8 +227,8 @@ class PageMeta(Strict):
 class Source:
     """One Markdown file, read and checked, not yet rendered."""
 
-    path: Path
-    rel: str              # path relative to the site root
+    rel: str              # path relative to the site root (a str, not a Path: 20,000 of these cross
+                          # between processes and the cache, and a Path is slow to unpickle)
     owner: str            # department slug or "portal"
     column: str           # column slug
     slug: str
@@ -433,4 +433,4 @@ def parse(root: Path, path: Path) -> tuple[Source | None, list[Problem]]:
     if costs:
         line, expected, found = costs
         return None, [Problem(rel, end + 1 + line, "(body)", expected, found)]
-    return Source(path, rel, owner, column, slug, meta, lines, body, end + 2, text[:len(text) - len(body)]), []
+    return Source(rel, owner, column, slug, meta, lines, body, end + 2, text[:len(text) - len(body)]), []

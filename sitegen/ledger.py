@@ -387,7 +387,7 @@ def apply(root: Path, plan_: Plan, sources: Iterable[Source], departments: Mappi
     again, and a new number is never one a page already shows (plan counts those too).
     """
     by_rel = {s.rel: s for s in sources}
-    edits = {c.source: set_number(by_rel[c.source], c.new) for c in plan_.changes}
+    edits = {c.source: set_number(root / c.source, by_rel[c.source], c.new) for c in plan_.changes}
     for rel, text in edits.items():
         _write(root / rel, text)
     for owner, entries in plan_.ledgers.items():
@@ -400,13 +400,13 @@ def apply(root: Path, plan_: Plan, sources: Iterable[Source], departments: Mappi
                 _write(path, text)
 
 
-def set_number(source: Source, number: str) -> str:
-    """The page's text with its 索引号 set, changing nothing else in the file."""
+def set_number(path: Path, source: Source, number: str) -> str:
+    """The page's text (the file at ``path``) with its 索引号 set, changing nothing else in the file."""
     rows = source.raw.splitlines(keepends=True)
     ending = "\r\n" if rows and rows[0].endswith("\r\n") else "\n"
     value = json.dumps(number, ensure_ascii=False)   # a JSON string is a valid YAML scalar
     at = source.lines.get(("disclosure", "index_no"))
-    bom = "\ufeff" if source.path.is_file() and source.path.read_bytes()[:3] == b"\xef\xbb\xbf" else ""
+    bom = "\ufeff" if path.is_file() and path.read_bytes()[:3] == b"\xef\xbb\xbf" else ""
     if at is not None:
         rows[at - 1], found = re.subn(r"^(\s*index_no\s*:)[^#\r\n]*?(\s*#[^\r\n]*)?(\r?\n)?$",
                                       lambda m: f"{m.group(1)} {value}{m.group(2) or ''}{m.group(3) or ''}",
