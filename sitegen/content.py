@@ -369,10 +369,10 @@ def too_deep(body: str) -> tuple[int, int] | None:
     return None
 
 
-def place(root: Path, path: Path) -> tuple[str, str, str] | Problem:
-    """The page's owner, column and slug, from where its file is; or why that is no page's place."""
-    rel = path.relative_to(root).as_posix()
-    parts = path.relative_to(root / "content").parts
+def place(rel: str) -> tuple[str, str, str] | Problem:
+    """The page's owner, column and slug, from where its file is (``rel``, content/…); or why that
+    is no page's place."""
+    parts = rel.split("/")[1:]
     if len(parts) > 1 and parts[1] == XXGK:
         if parts[0] == PORTAL:
             return Problem(rel, None, "(path)", "政府信息公开 pages in a department's folder, "
@@ -399,11 +399,11 @@ def place(root: Path, path: Path) -> tuple[str, str, str] | Problem:
 
 def parse(root: Path, path: Path) -> tuple[Source | None, list[Problem]]:
     """Read one page file: its place in the tree, its front matter and its body."""
-    placed = place(root, path)
+    rel = path.relative_to(root).as_posix()
+    placed = place(rel)
     if isinstance(placed, Problem):
         return None, [placed]
     owner, column, slug = placed
-    rel = path.relative_to(root).as_posix()
     text, problems = read_text(path, rel, MAX_PAGE_BYTES)
     if text is None:
         return None, problems

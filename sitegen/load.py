@@ -59,10 +59,12 @@ def _links(root: Path, paths: Sequence[Path], strays: Sequence[content.Stray]) -
     """Where each relative link leads if every page found is published: what the workers convert
     with before assemble() knows which are (it converts again a page whose links then lead elsewhere)."""
     pages = {}
+    base = f"{root / 'content'}/"      # discover() made every path as root / "content" / …
     for path in paths:
-        placed = content.place(root, path)
+        inside = str(path).removeprefix(base)
+        placed = content.place(f"content/{inside}")
         if not isinstance(placed, Problem):
-            pages[path.relative_to(root / "content").as_posix()] = page_url(*placed)
+            pages[inside] = page_url(*placed)
     return Links.of(pages, strays)
 
 
