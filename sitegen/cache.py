@@ -69,7 +69,7 @@ class Cache:
             data = pickle.dumps(value, protocol=5) if data is None else data
             self._new[(kind, key)] = self._sign(kind, key, data) + data
 
-    def save(self, prune: tuple[str, ...] = ("source", "markup")) -> None:
+    def save(self, prune: tuple[str, ...] = ("read", "source", "markup")) -> None:
         """Store what is new and forget entries of the ``prune`` kinds this build did not use
         (deleted or edited pages); a failed build prunes nothing."""
         if self.folder is None:

@@ -11,7 +11,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BeforeValidator, Field
 
 from .config import (Strict, Text20, Text30, Text30OrEmpty, Text40, Text60OrEmpty, Text80, Text200, Text300,
-                     Text300OrEmpty, YamlError, parse_yaml, read_text, validate)
+                     Text300OrEmpty, YamlError, decode, parse_yaml, read_text, validate)
 from .errors import Problem, shown
 from .files import kind, walk
 from .urls import REPORTS, XXGK, PORTAL, RESERVED_SLUGS, SLUG_RE
@@ -397,14 +397,15 @@ def place(rel: str) -> tuple[str, str, str] | Problem:
     return owner, column, slug
 
 
-def parse(root: Path, path: Path) -> tuple[Source | None, list[Problem]]:
-    """Read one page file: its place in the tree, its front matter and its body."""
+def parse(root: Path, path: Path, raw: bytes | None = None) -> tuple[Source | None, list[Problem]]:
+    """Read one page file (or take ``raw``, its bytes as read): its place in the tree, its front
+    matter and its body."""
     rel = path.relative_to(root).as_posix()
     placed = place(rel)
     if isinstance(placed, Problem):
         return None, [placed]
     owner, column, slug = placed
-    text, problems = read_text(path, rel, MAX_PAGE_BYTES)
+    text, problems = read_text(path, rel, MAX_PAGE_BYTES) if raw is None else decode(raw, rel)
     if text is None:
         return None, problems
     rows = text.split("\n")

@@ -6,13 +6,14 @@ import pickle
 import time
 from pathlib import Path
 from types import MappingProxyType
-from typing import Callable, Iterator, KeysView, Sequence
+from typing import AbstractSet, Callable, Iterator, KeysView, Sequence
 
 from . import config, content, ledger
 from .assemble import Links, Records, convert, markup_key
 from .cache import Cache, digest
 from .content import Source
 from .errors import Problem
+from .files import read_bounded
 from .markup import Markup
 from .pool import fan_out
 from .urls import page_url
@@ -73,15 +74,21 @@ PARALLEL_FROM = 200     # pages to parse; below this a process pool costs more t
 CHUNK = 64
 
 Parsed = tuple["Source | None", list[Problem], "str | None"]     # a page, its problems, its cache key
+ConvertWith = tuple[Markup, Links, KeysView[str]]
 
 
 def _parse_all(root: Path, paths: Sequence[Path], cache: Cache, workers: int | None,
                links: Callable[[], Links] | None = None) -> list[Parsed]:
-    """content.parse of each path, in order, or its cached result when the file's size, times and
-    inode are unchanged. With ``links`` (the table, when needed) and enough pages to parse for a
-    process pool, each page parsed has its Markdown converted into ``cache`` by the same worker."""
+    """content.parse of each path, in order, from the cache when the page's text was parsed before.
+
+    Two kinds of entry: "source", a parse keyed by the page's path and text; "read", what a file
+    whose size, times and inode are unchanged held when it was read (its "source" key). A file
+    only touched (checked out again, copied) is read but not parsed. With ``links`` (the table,
+    when needed) and enough pages to parse for a process pool, each page parsed has its Markdown
+    converted into ``cache`` by the same worker.
+    """
     done: list[Parsed | None] = []
-    todo: list[tuple[int, Path, str | None]] = []      # (where in ``done``, path, cache key)
+    todo: list[tuple[int, Path, str | None]] = []      # (where in ``done``, path, key of its "read" entry)
     for path in paths:
         try:
             st = path.stat()
@@ -90,14 +97,16 @@ def _parse_all(root: Path, paths: Sequence[Path], cache: Cache, workers: int | N
             todo.append((len(done) - 1, path, None))
             continue
         key = digest(str(root), str(path), str(st.st_size), str(st.st_mtime_ns), str(st.st_ctime_ns), str(st.st_ino))
-        hit = cache.get("source", key)
-        if hit is not None:
-            source, found, text, parsed_at = hit
-            # Racy: written within a tick of when it was parsed, it may have changed with the same
+        read = cache.get("read", key)
+        if read is not None:
+            source_key, text, parsed_at = read
+            # Racy: written within a tick of when it was read, it may have changed with the same
             # times and size (as git's index does, such an entry is checked against the text).
             if parsed_at - st.st_mtime > RACY or _text_digest(path) == text:
-                done.append((source, found, key))
-                continue
+                hit = cache.get("source", source_key)
+                if hit is not None:
+                    done.append((hit[0], hit[1], source_key))
+                    continue
         done.append(None)
         todo.append((len(done) - 1, path, key))
     parsed = [path for _, path, _ in todo]
@@ -105,39 +114,58 @@ def _parse_all(root: Path, paths: Sequence[Path], cache: Cache, workers: int | N
     if links is not None and len(parsed) >= PARALLEL_FROM:
         # The workers inherit the converter, the table and the stored keys through fork.
         convert_with = (Markup(), links(), cache.stored("markup"))
-    for (at, _, known), (data, converted) in zip(todo, _parse_many(root, parsed, workers, convert_with)):
-        entry = pickle.loads(data)
-        if known is not None:
-            cache.put("source", known, entry, data)
+    results = _parse_many(root, parsed, workers, cache.stored("source"), convert_with)
+    for (at, path, read_key), (source_key, data, text, parsed_at, converted) in zip(todo, results):
+        entry = pickle.loads(data) if data is not None else cache.get("source", source_key or "")
+        if entry is None:       # the worker found this text's parse stored, but the entry is corrupt
+            source_key, data, text, parsed_at, _ = _parse(root, path, frozenset(), None)
+            entry = pickle.loads(data or b"")
+        if source_key is not None:
+            if data is not None:
+                cache.put("source", source_key, entry, data)
+            if read_key is not None:
+                cache.put("read", read_key, (source_key, text, parsed_at))
+        source, found = entry
         if converted is not None:
-            cache.put("markup", markup_key(entry[0]), pickle.loads(converted), converted)
-        done[at] = (entry[0], entry[1], known)
+            cache.put("markup", markup_key(source), pickle.loads(converted), converted)
+        done[at] = (source, found, source_key)
     return [d for d in done if d is not None]
 
 
-ConvertWith = tuple[Markup, Links, KeysView[str]]
+Result = tuple["str | None", "bytes | None", "str | None", float, "bytes | None"]
 
 
-def _parse(root: Path, path: Path, convert_with: ConvertWith | None) -> tuple[bytes, bytes | None]:
-    """A cache entry for the page: (source, problems, digest of the text, when), pickled; and
-    its conversion as assemble.convert() makes it, given ``convert_with``: the converter, the links
-    and the conversions already stored (a page whose text is unchanged, only touched, has one).
+def _parse(root: Path, path: Path, stored: AbstractSet[str], convert_with: ConvertWith | None) -> Result:
+    """The page's "source" key, and unless ``stored`` has it, its entry (source, problems) pickled;
+    the digest of its text and when it was read; and its conversion as assemble.convert() makes it,
+    given ``convert_with``: the converter, the links and the conversions already stored (a page
+    whose text is unchanged, only touched, has one).
 
-    Pickled here, once, for the cache and for the way back from a worker process alike; the caller
-    keeps what it unpickles, never the object pickled, since pickling a string of Chinese text
-    leaves a UTF-8 copy of it inside the string for as long as the string lives.
+    The key and the parse come from the same bytes, read once. Pickled here, once, for the cache
+    and for the way back from a worker process alike; the caller keeps what it unpickles, never
+    the object pickled, since pickling a string of Chinese text leaves a UTF-8 copy of it inside
+    the string for as long as the string lives.
     """
-    source, found = content.parse(root, path)
-    entry = pickle.dumps((source, found, _text_digest(path), time.time()), protocol=5)
+    read_at = time.time()
+    rel = path.relative_to(root).as_posix()
+    raw, _ = read_bounded(path, rel, content.MAX_PAGE_BYTES)
+    if raw is None:     # parse() says what is wrong with it, and nothing is kept
+        return None, pickle.dumps(content.parse(root, path), protocol=5), None, read_at, None
+    text = digest(raw)
+    key = digest("page", rel, text)
+    if key in stored:
+        return key, None, text, read_at, None
+    source, found = content.parse(root, path, raw)
+    entry = pickle.dumps((source, found), protocol=5)
     if source is None or convert_with is None:
-        return entry, None
-    markup, links, stored = convert_with
-    return entry, None if markup_key(source) in stored else convert(markup, links, source)
+        return key, entry, text, read_at, None
+    markup, links, conversions = convert_with
+    return key, entry, text, read_at, None if markup_key(source) in conversions else convert(markup, links, source)
 
 
-def _parse_many(root: Path, paths: Sequence[Path], workers: int | None,
-                convert_with: ConvertWith | None) -> Iterator[tuple[bytes, bytes | None]]:
-    return fan_out(lambda i: _parse(root, paths[i], convert_with), len(paths), workers, PARALLEL_FROM, CHUNK)
+def _parse_many(root: Path, paths: Sequence[Path], workers: int | None, stored: AbstractSet[str],
+                convert_with: ConvertWith | None) -> Iterator[Result]:
+    return fan_out(lambda i: _parse(root, paths[i], stored, convert_with), len(paths), workers, PARALLEL_FROM, CHUNK)
 
 
 def _text_digest(path: Path) -> str | None:

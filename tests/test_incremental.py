@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from sitegen import content
 from sitegen.build import assign, build
 from sitegen.cache import Cache
 from sitegen.errors import BuildFailed
@@ -339,6 +340,31 @@ def test_a_build_made_from_the_last_reads_and_renders_only_the_edited_page(tmp_p
     path.write_text(page("改过标题的动态", "2024-03-01 09:00", "全新的开头。"), encoding="utf-8")
     fifth = build(root, index=False, cache=cache, after=fourth.built)
     assert "assemble" in [name for name, _ in fifth.timings] and "feed.xml" in fifth.release.changed
+
+
+def test_a_page_only_written_again_is_read_but_not_parsed_again(tmp_path: Path, monkeypatch):
+    root = start(tmp_path / "site")
+    build(root, index=False)
+    parsed: list[str] = []
+    parse = content.parse
+    monkeypatch.setattr(content, "parse", lambda root, path, raw=None: parsed.append(path.name) or parse(root, path, raw))
+    # A checkout writes every file again with the same text: new times and inodes, the same pages.
+    for path in (root / "content").rglob("*.md"):
+        text = path.read_bytes()
+        path.unlink()
+        path.write_bytes(text)
+    build(root, index=False)
+    assert parsed == []
+    # An edited page is parsed again, and so is a text moved to another file (its path is its place).
+    (root / "content/jxj/gzdt/a.md").write_text(page("第一篇动态", "2024-03-01 09:00", "开篇，改过。"), encoding="utf-8")
+    (root / "content/jxj/tzgg/b.md").rename(root / "content/jxj/tzgg/b2.md")
+    build(root, index=False)
+    assert sorted(parsed) == ["a.md", "b2.md"]
+    assert "开篇，改过。" in (root / "build/site/jxj/gzdt/a/index.html").read_text(encoding="utf-8")
+    cold = tmp_path / "cold"
+    shutil.copytree(root, cold, ignore=shutil.ignore_patterns("build"))
+    build(cold, index=False)
+    assert tree(root / "build/site") == tree(cold / "build/site")
 
 
 def test_parallel_and_serial_builds_write_the_same_bytes(tmp_path: Path):
