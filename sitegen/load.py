@@ -22,8 +22,9 @@ from .urls import page_url
 def load(root: Path, cache: Cache | None = None, workers: int | None = None) -> tuple[Records | None, list[Problem]]:
     """Read and validate site.yaml, departments/*.yaml and content/**.md; collect every problem.
 
-    A page whose file is unchanged since the last build (same size, times and inode) comes from
-    ``cache`` instead of being parsed again; the others are parsed in a process pool when many.
+    A page whose file is unchanged since the last build (same size, times and inode), or whose
+    text is (a file written again), comes from ``cache`` instead of being parsed again; the others
+    are parsed in a process pool when many.
     Given a ``cache``, the worker that parses a page converts its Markdown too, into the cache,
     where assemble() finds it: a cold build's pages cross between processes once, not twice.
     """
@@ -119,7 +120,8 @@ def _parse_all(root: Path, paths: Sequence[Path], cache: Cache, workers: int | N
         entry = pickle.loads(data) if data is not None else cache.get("source", source_key or "")
         if entry is None:       # the worker found this text's parse stored, but the entry is corrupt
             source_key, data, text, parsed_at, _ = _parse(root, path, frozenset(), None)
-            entry = pickle.loads(data or b"")
+            assert data is not None     # with nothing stored, the page is parsed
+            entry = pickle.loads(data)
         if source_key is not None:
             if data is not None:
                 cache.put("source", source_key, entry, data)
