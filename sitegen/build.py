@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Callable, Iterator, ParamSpec
 from . import check, config, ledger
 from .assemble import Records, assemble, due
 from .load import load
-from .cache import Cache, digest
+from .cache import PAGE_KINDS, Cache, digest
 from .content import Stray
 from .model import Cluster, china_now
 from .errors import BuildFailed, OutputError, Problem, errors_in
@@ -258,7 +258,7 @@ def build(root: Path, out: Path | None = None, progress: Progress | None = None,
     if keys == old and (not index or _search_current(out)):
         if writer is Release:
             note_inputs(out, inputs)
-        cache.save(prune=() if fast else ("read", "source", "markup"))
+        cache.save(prune=() if fast else PAGE_KINDS)
         return _report(out, cluster, len(keys), clock, problems, None, None, 0, held, built)
     rendered = 0
     try:
@@ -297,7 +297,7 @@ def build(root: Path, out: Path | None = None, progress: Progress | None = None,
                                                     cache=cache))
     remember_good(records, cache, held_slugs)
     # A retouch read only the pages it changed: what it did not ask for is not stale.
-    cache.save(prune=() if fast else ("read", "source", "markup", "built") if inspect else ("read", "source", "markup"))
+    cache.save(prune=() if fast else PAGE_KINDS + ("built",) if inspect else PAGE_KINDS)
     return _report(out, cluster, len(keys), clock, problems, indexed, info, rendered, held, built)
 
 

@@ -18,6 +18,9 @@ from typing import Any, KeysView
 
 FORMAT = "sitegen-cache-2"
 MAC = 16                 # bytes of the signature in front of each value
+# What a whole build asks of every page (what a file held, its parse, its conversion): an entry of
+# these kinds it did not ask for belongs to a page deleted or edited since.
+PAGE_KINDS = ("read", "source", "markup")
 
 
 def code_version() -> str:
@@ -69,7 +72,7 @@ class Cache:
             data = pickle.dumps(value, protocol=5) if data is None else data
             self._new[(kind, key)] = self._sign(kind, key, data) + data
 
-    def save(self, prune: tuple[str, ...] = ("read", "source", "markup")) -> None:
+    def save(self, prune: tuple[str, ...] = PAGE_KINDS) -> None:
         """Store what is new and forget entries of the ``prune`` kinds this build did not use
         (deleted or edited pages); a failed build prunes nothing."""
         if self.folder is None:
