@@ -21,6 +21,7 @@ from markdown.inlinepatterns import Pattern
 from markdown.treeprocessors import InlineProcessor, Treeprocessor
 from markdown.util import AtomicString, Registry
 
+from . import prose
 from .model import Heading
 
 # Links the resolver could not place: (the link as written, why) for the caller to report.
@@ -200,7 +201,7 @@ def is_relative(href: str) -> bool:
 
 # Part of every cached conversion's key: this module's own text (its extensions and allow-list) and
 # the versions of the libraries it drives, so no edit here can leave an old conversion in use.
-MARKUP_VERSION = hashlib.blake2b(Path(__file__).read_bytes() + markdown.__version__.encode()
+MARKUP_VERSION = hashlib.blake2b(Path(__file__).read_bytes() + Path(prose.__file__).read_bytes() + markdown.__version__.encode()
                                  + getattr(nh3, "__version__", "").encode(), digest_size=8).hexdigest()
 
 
@@ -241,6 +242,15 @@ class Markup:
                     processor.getLink = _windowed(processor.getLink)
 
     def convert(self, text: str, resolve: Resolve) -> Html:
+        made = prose.render(text, lambda href: resolve(href) if is_relative(href) else href)
+        if made is None:
+            return self.full(text, resolve)
+        raw, toc, broken = made
+        body = sanitize(raw)
+        return Html(body, plain_text(body), tuple(_flatten(toc)), tuple(broken))
+
+    def full(self, text: str, resolve: Resolve) -> Html:
+        """The text through python-markdown, for any text prose.render() does not take."""
         self.md.reset()
         self.links.resolve, self.links.broken = resolve, []
         # The contents list replaces a paragraph of just [TOC]; its search visits every element,

@@ -14,7 +14,7 @@ LAYERS = (
     {"errors", "urls", "cache", "preview", "letters", "pool"},
     {"files"},
     {"config"},
-    {"model", "content", "rights"},
+    {"model", "content", "rights", "prose"},
     {"markup", "ledger", "disclosure", "acceptance"},
     {"guides"},
     {"assemble", "views", "theme"},
@@ -32,14 +32,14 @@ LAYERS = (
 RUN_TIME = {"preview", "search.service", "search.query", "search.wsgi",
             "letters", "letters.app", "letters.pages", "letters.store", "letters.security", "letters.mask",
             "letters.workdays", "letters.publish"}
-BUILD_TIME = {"build", "assemble", "plan", "render", "output", "content", "config", "model", "views", "markup",
+BUILD_TIME = {"build", "assemble", "plan", "render", "output", "content", "config", "model", "views", "markup", "prose",
               "disclosure", "guides", "ledger", "cache", "scaffold", "serve", "files", "rights", "acceptance", "load", "glance", "pool",
               "check", "watch"}
 # Each third-party library lives in the modules that exist to wrap it.
 LIBRARIES = {
     "yaml": {"config"},
     "pydantic": {"config", "content", "acceptance", "rights"}, "pydantic_core": {"config"},
-    "markdown": {"markup"},
+    "markdown": {"markup", "prose"},     # prose: python-markdown's own slugs and contents nesting
     "nh3": {"markup"},
     "jinja2": {"theme", "render", "search", "check", "letters"},     # check: its HTML scorecard; letters: its pages
     "whoosh": {"search"},
