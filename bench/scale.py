@@ -110,7 +110,9 @@ def sitegen(python: str, root: str, index: bool = False) -> dict:
     code = ("import sys, json; from pathlib import Path; from sitegen.build import build; "
             f"r = build(Path({root!r}), index={index}); "
             "print(json.dumps({'files': r.files, 'rendered': r.rendered, "
-            "'written': r.release.written if r.release else 0, 'timings': r.timings, 'stage_cpu': r.cpu}))")
+            "'written': r.release.written if r.release else 0, 'timings': r.timings, 'stage_cpu': r.cpu}), "
+            # and ends as the `sitegen` command ends (cli.run): without freeing the cluster object by object
+            "flush=True); import os; os._exit(0)")
     result = run([python, "-c", code])
     result.update(json.loads(result.pop("output").strip().splitlines()[-1]))
     return result

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import unicodedata
 from datetime import datetime
@@ -25,6 +26,28 @@ root_option = click.option("--root", type=click.Path(file_okay=False, path_type=
 @click.version_option(package_name="sitegen")
 def main() -> None:
     """Build a government website cluster: the portal and every department's sub-site."""
+
+
+def run() -> None:
+    """The `sitegen` command as installed: main(), then an exit that frees nothing.
+
+    A build holds its whole cluster in memory until it returns; the interpreter freeing those
+    objects one by one as it shuts down took 2 s at 20,000 pages, after the work was done and
+    said. Output is flushed first; the pools, files and databases are closed by then.
+    """
+    try:
+        main()
+        code: int | str | None = 0
+    except SystemExit as e:     # click ends every command so, with its exit status
+        code = e.code if isinstance(e.code, (int, str)) else None
+    if isinstance(code, str):
+        click.echo(code, err=True)
+    try:
+        sys.stdout.flush()
+        sys.stderr.flush()
+    except BrokenPipeError:     # `sitegen releases | head`: the reader has gone; nothing to tell it
+        pass
+    os._exit(code if isinstance(code, int) else 0 if code is None else 1)
 
 
 @main.command("build")

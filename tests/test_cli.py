@@ -1,7 +1,8 @@
 """The sitegen command: what a person types and what they read back."""
 
 from __future__ import annotations
-
+import subprocess
+import sys
 
 import pytest
 from click.testing import CliRunner
@@ -28,6 +29,20 @@ def test_build_prints_counts_per_department_and_the_time(cluster_root):
     assert (root / "build/site/index.html").is_file()
     again = run("build", "--root", str(root))
     assert again.output.splitlines()[-1] == f"nothing changed: 4 pages (51 files) in {root / 'build/site'} as they were"
+
+
+def test_the_command_as_run_says_everything_and_exits_with_the_status_of_what_it_did(cluster_root):
+    # `python -m sitegen` ends through cli.run(), which exits without tearing the interpreter down:
+    # what was printed to a pipe must still arrive, and the status must still be the command's.
+    root = cluster_root({"content/jxj/gzdt/a.md": page()})
+
+    def command(*args: str) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "sitegen", *args], capture_output=True, text=True, timeout=120)
+
+    built = command("build", "--root", str(root))
+    assert built.returncode == 0 and built.stdout.splitlines()[-1].startswith("release r000001 is live at "), built
+    unknown = command("no-such-command")
+    assert unknown.returncode == 2 and "No such command" in unknown.stderr
 
 
 def test_build_with_problems_prints_each_and_exits_1(cluster_root):
