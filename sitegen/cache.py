@@ -14,13 +14,16 @@ import os
 import pickle
 import sqlite3
 from pathlib import Path
-from typing import Any, KeysView
+from typing import Any, Callable, KeysView
+
+from .pool import apart
 
 FORMAT = "sitegen-cache-2"
 MAC = 16                 # bytes of the signature in front of each value
 # What a whole build asks of every page (what a file held, its parse, its conversion): an entry of
 # these kinds it did not ask for belongs to a page deleted or edited since.
 PAGE_KINDS = ("read", "source", "markup")
+APART_FROM = 5000       # new entries: fewer are stored in less time than forking takes
 
 
 def code_version() -> str:
@@ -42,6 +45,7 @@ class Cache:
         self._values: dict[tuple[str, str], Any] = {}     # what was read or put this session
         self._new: dict[tuple[str, str], bytes] = {}
         self._used: dict[str, set[str]] = {}
+        self._storing: tuple[Callable[[], bool], dict[tuple[str, str], bytes]] | None = None
         self._code = code_version()
         if folder is not None:
             self._secret = _secret(folder)
@@ -72,32 +76,57 @@ class Cache:
             data = pickle.dumps(value, protocol=5) if data is None else data
             self._new[(kind, key)] = self._sign(kind, key, data) + data
 
+    def store(self) -> None:
+        """Begin storing what is new in a forked process, so that the caller's own work (a build's
+        check) goes on meanwhile; ``save()`` waits for it and stores what was put since."""
+        if self.folder is None or len(self._new) < APART_FROM or self._storing is not None:
+            return
+        rows, self._new = self._new, {}
+        for kind in {kind for kind, _ in rows}:
+            self._kind(kind)    # read now: a read while the other process writes would wait for its commit
+        self._storing = (apart(lambda: self._write(rows, [])), rows)
+
     def save(self, prune: tuple[str, ...] = PAGE_KINDS) -> None:
         """Store what is new and forget entries of the ``prune`` kinds this build did not use
         (deleted or edited pages); a failed build prunes nothing."""
         if self.folder is None:
             return
+        if self._storing is not None:
+            stored, rows = self._storing
+            self._storing = None
+            if stored():
+                self._remember(rows)
+            else:       # stored nowhere: try again with the rest
+                self._new = {**rows, **self._new}
         # Read before writing: a kind not read yet (only put this session) would be read through a
         # second connection, which waits out the timeout on the writer's lock, and nothing is saved.
         stale = [(kind, k) for kind in prune for k in self._kind(kind) if k not in self._used.get(kind, set())]
-        try:
-            with self._connect() as db:
-                db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?)",
-                               [(kind, key, blob) for (kind, key), blob in self._new.items()])
-                db.executemany("DELETE FROM entries WHERE kind = ? AND key = ?", stale)
-            db.close()
-        except sqlite3.Error:
+        if not self._write(self._new, stale):
             return      # a cache that cannot be written costs speed, never a build
-        for (kind, key), blob in self._new.items():
-            self._rows.setdefault(kind, {})[key] = blob
+        self._remember(self._new)
         for kind in prune:
             used = self._used.get(kind, set())
-            rows = self._rows.get(kind, {})
-            for key in [k for k in rows if k not in used]:
-                del rows[key]
+            kept = self._rows.get(kind, {})
+            for key in [k for k in kept if k not in used]:
+                del kept[key]
                 self._values.pop((kind, key), None)
         self._new.clear()
         self._used.clear()
+
+    def _write(self, rows: dict[tuple[str, str], bytes], stale: list[tuple[str, str]]) -> bool:
+        try:
+            with self._connect() as db:
+                db.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?, ?)",
+                               [(kind, key, blob) for (kind, key), blob in rows.items()])
+                db.executemany("DELETE FROM entries WHERE kind = ? AND key = ?", stale)
+            db.close()
+            return True
+        except sqlite3.Error:
+            return False
+
+    def _remember(self, rows: dict[tuple[str, str], bytes]) -> None:
+        for (kind, key), blob in rows.items():
+            self._rows.setdefault(kind, {})[key] = blob
 
     def _kind(self, kind: str) -> dict[str, bytes]:
         if kind not in self._rows:

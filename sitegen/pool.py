@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import sys
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, Callable, Iterator, TypeVar
 
@@ -36,3 +37,21 @@ def fan_out(work: Callable[[int], R], count: int, workers: int | None, serial_be
                 yield from results
     finally:
         _work = None
+
+
+def apart(work: Callable[[], bool]) -> Callable[[], bool]:
+    """Begin ``work()`` in a forked process, on what this one holds now (nothing is pickled); the
+    function returned waits for it and says whether it succeeded. Without fork, it runs here, now.
+
+    A thread would not do: each call into SQLite gives up the GIL and then waits for it behind the
+    caller's pure-Python work, so a thread storing the cache alongside the check barely moved."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        done = work()
+        return lambda: done
+    process = multiprocessing.get_context("fork").Process(target=lambda: sys.exit(0 if work() else 1), daemon=True)
+    process.start()
+
+    def wait() -> bool:
+        process.join()
+        return process.exitcode == 0
+    return wait

@@ -11,7 +11,8 @@ PACKAGE = Path(sitegen.__file__).parent
 
 # Lowest first: a module imports only from layers below its own (and its own package's modules).
 LAYERS = (
-    {"errors", "urls", "cache", "preview", "letters", "pool"},
+    {"pool"},
+    {"errors", "urls", "cache", "preview", "letters"},
     {"files"},
     {"config"},
     {"model", "content", "rights", "prose"},

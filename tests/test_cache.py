@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from clusters import make_cluster, page
 
+from sitegen import cache as caching
 from sitegen import load as loading
 from sitegen.assemble import assemble, markup_key
 from sitegen.cache import Cache
@@ -23,6 +24,26 @@ def test_entries_only_put_are_saved_even_when_they_outgrow_sqlites_page_cache(tm
     again = Cache(tmp_path)
     assert again.get("built", "k2999") == f"{2999:06d}" * 500
     assert again.get("built", "stale") is None
+
+
+def test_entries_stored_apart_while_the_build_goes_on_are_saved_with_the_rest(tmp_path, monkeypatch):
+    # store() hands what is new to a forked process; save() waits for it, stores what came after
+    # and prunes as if all had been stored at once.
+    monkeypatch.setattr(caching, "APART_FROM", 1)
+    cache = Cache(tmp_path)
+    cache.put("source", "old", "edited since")
+    cache.save(prune=())
+    cache = Cache(tmp_path)
+    cache.put("source", "a", "first")
+    cache.put("built", "b", "second")
+    cache.store()
+    assert cache.get("source", "a") == "first"          # still answered while the other process writes
+    cache.put("built", "c", "after")
+    cache.save(prune=("source",))
+    again = Cache(tmp_path)
+    assert [again.get("source", "a"), again.get("built", "b"), again.get("built", "c")] == ["first", "second", "after"]
+    assert again.get("source", "old") is None
+    assert set(cache.stored("source")) == {"a"} and set(cache.stored("built")) == {"b", "c"}
 
 
 def test_pages_converted_while_loading_end_as_if_converted_after(tmp_path, monkeypatch):
