@@ -212,6 +212,7 @@ def build(root: Path, out: Path | None = None, progress: Progress | None = None,
             fast = retouch(after, stats, letters.digest, now, cache, Markup())
         if fast is None:
             read, problems = load(root, cache, workers)
+    begun = None
     if fast is not None:
         built = fast
         records, cluster, later, problems, held = built.records, built.cluster, built.later, list(built.warnings), built.reasons
@@ -238,10 +239,14 @@ def build(root: Path, out: Path | None = None, progress: Progress | None = None,
             cache.save(prune=())
             raise BuildFailed(problems)
         env = environment(theme, cluster.site, root / "build" / "cache" / "jinja")
+        # The rules that need no output run while the build plans and renders (forked when large).
+        begun = check.begin(cluster, now, root=root, scheduled=later) if inspect else None
         with clock.stage("plan"):
             jobs = plan(cluster, theme)
             problems += jobs.problems
         if errors_in(problems):
+            if begun is not None:
+                begun.stop()
             cache.save(prune=())
             raise BuildFailed(problems)
         with clock.stage("keys"):
@@ -256,6 +261,8 @@ def build(root: Path, out: Path | None = None, progress: Progress | None = None,
         built = Built(records, cluster, r, frozenset(held_slugs), theme, jobs, keys, stats, later, held,
                       tuple(problems))
     if keys == old and (not index or _search_current(out)):
+        if begun is not None:
+            begun.stop()
         if writer is Release:
             note_inputs(out, inputs)
         cache.save(prune=() if fast else PAGE_KINDS)
@@ -295,7 +302,7 @@ def build(root: Path, out: Path | None = None, progress: Progress | None = None,
     if inspect:
         with clock.stage("check"):
             problems += check.as_problems(check.run(cluster, out, now, root=root, scheduled=later, keys=keys,
-                                                    cache=cache))
+                                                    cache=cache, begun=begun))
     remember_good(records, cache, held_slugs)
     # A retouch read only the pages it changed: what it did not ask for is not stale.
     cache.save(prune=() if fast else PAGE_KINDS + ("built",) if inspect else PAGE_KINDS)

@@ -16,7 +16,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any, Callable, KeysView
 
-from .pool import apart
+from .pool import Forked
 
 FORMAT = "sitegen-cache-2"
 MAC = 16                 # bytes of the signature in front of each value
@@ -84,7 +84,7 @@ class Cache:
         rows, self._new = self._new, {}
         for kind in {kind for kind, _ in rows}:
             self._kind(kind)    # read now: a read while the other process writes would wait for its commit
-        self._storing = (apart(lambda: self._write(rows, [])), rows)
+        self._storing = (Forked(lambda: self._write(rows, [])), rows)
 
     def save(self, prune: tuple[str, ...] = PAGE_KINDS) -> None:
         """Store what is new and forget entries of the ``prune`` kinds this build did not use
@@ -94,7 +94,11 @@ class Cache:
         if self._storing is not None:
             stored, rows = self._storing
             self._storing = None
-            if stored():
+            try:
+                done = stored()
+            except RuntimeError:        # the process died: as if SQLite had refused
+                done = False
+            if done:
                 self._remember(rows)
             else:       # stored nowhere: try again with the rest
                 self._new = {**rows, **self._new}

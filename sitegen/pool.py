@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import sys
+import pickle
+import tempfile
 from concurrent.futures import ProcessPoolExecutor
-from typing import Any, Callable, Iterator, TypeVar
+from typing import Any, Callable, Generic, Iterator, TypeVar
 
 R = TypeVar("R")
 
@@ -39,19 +40,51 @@ def fan_out(work: Callable[[int], R], count: int, workers: int | None, serial_be
         _work = None
 
 
-def apart(work: Callable[[], bool]) -> Callable[[], bool]:
-    """Begin ``work()`` in a forked process, on what this one holds now (nothing is pickled); the
-    function returned waits for it and says whether it succeeded. Without fork, it runs here, now.
+class Forked(Generic[R]):
+    """``work()`` begun in a forked process, on what the parent held then (nothing is pickled on the
+    way in); calling this waits for its result. Not ``apart`` (too little work to be worth a fork)
+    or without fork, ``work()`` runs when called.
 
-    A thread would not do: each call into SQLite gives up the GIL and then waits for it behind the
-    caller's pure-Python work, so a thread storing the cache alongside the check barely moved."""
-    if "fork" not in multiprocessing.get_all_start_methods():
-        done = work()
-        return lambda: done
-    process = multiprocessing.get_context("fork").Process(target=lambda: sys.exit(0 if work() else 1), daemon=True)
-    process.start()
+    The result goes to an already deleted file, not to a pipe someone must drain: a caller that
+    fails in between and never asks leaves a process that still ends on its own (or is stopped).
+    """
 
-    def wait() -> bool:
-        process.join()
-        return process.exitcode == 0
-    return wait
+    def __init__(self, work: Callable[[], R], apart: bool = True):
+        self._work = work
+        self._process: multiprocessing.process.BaseProcess | None = None
+        if not apart or "fork" not in multiprocessing.get_all_start_methods():
+            return
+        self._results = tempfile.TemporaryFile()
+
+        def send() -> None:
+            try:
+                outcome: tuple[bool, Any] = (True, work())
+            except BaseException as e:      # noqa: BLE001 -- raised again where the result is asked for
+                outcome = (False, e)
+            pickle.dump(outcome, self._results, protocol=5)
+            self._results.flush()
+
+        self._process = multiprocessing.get_context("fork").Process(target=send, daemon=True)
+        self._process.start()
+
+    def __call__(self) -> R:
+        if self._process is None:
+            return self._work()
+        self._process.join()
+        try:
+            self._results.seek(0)
+            ok, value = pickle.load(self._results)
+        except (EOFError, pickle.UnpicklingError):
+            raise RuntimeError(f"a forked process ended without its result (exit code {self._process.exitcode})") from None
+        finally:
+            self._results.close()
+        if not ok:
+            raise value
+        return value
+
+    def stop(self) -> None:
+        """The result is not wanted: end the process now."""
+        if self._process is not None:
+            self._process.kill()
+            self._process.join()
+            self._results.close()

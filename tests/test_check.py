@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -705,3 +706,37 @@ def test_a_build_reads_no_page_again_its_check_has_the_facts_from_rendering_and_
     fresh = check.as_problems(check.run(cluster, root / "build" / "site", now, root=root, scheduled=later))
     assert fresh and [str(w) for w in report.warnings if w.field.startswith("check ")] == [str(p) for p in fresh]
     assert "/jxj/gzdt/b/" in read
+
+
+def test_the_rules_on_the_cluster_alone_run_forked_while_the_build_renders_and_find_the_same(cluster_root, monkeypatch,
+                                                                                             tmp_path):
+    body = ("根据中华人名共和国有关法律。身份证号11010519491231002X。\n\n详见[点击这里](b.md)。\n\n"
+            "<p><a href=\"/jxj/nowhere/\">旧栏目</a></p>\n\n![](https://img.example.org/p.png)")
+    root = cluster_root({"content/jxj/gzdt/a.md": page("新闻甲", "2025-01-10 09:00", body),
+                         "content/jxj/gzdt/b.md": page("新闻乙", "2025-01-11 09:00", "请填写正文。")})
+    now = datetime(2025, 2, 1, 12, 0)
+    pids = tmp_path / "pids"
+
+    def where(ctx):         # a rule on the cluster alone that says which process ran it
+        with open(pids, "a") as f:
+            f.write(f"{os.getpid()}\n")
+        return []
+
+    monkeypatch.setattr(check, "RULES", check.RULES + (where,))
+    here = build(root, root / "here", now=now, index=False)
+    monkeypatch.setattr(check, "PARALLEL_FROM", 1)
+    apart = build(root, root / "apart", now=now, index=False)
+    said = {str(w).replace("/apart", "/here") for w in apart.warnings}
+    assert said == {str(w) for w in here.warnings}
+    assert {"check id-number", "check typo", "check broken-link", "check image-alt"} <= {w.field for w in here.warnings}
+    assert [int(p) != os.getpid() for p in pids.read_text().split()] == [False, True]
+
+
+def test_a_rule_on_the_cluster_alone_cannot_read_the_web_root(cluster_root):
+    root = cluster_root({"content/jxj/gzdt/a.md": page("新闻甲", "2025-01-10 09:00", "内容。")})
+    cluster, _ = cluster_of(root, datetime(2025, 2, 1))
+    ctx = check.Context(cluster, None, datetime(2025, 2, 1))
+    with pytest.raises(RuntimeError, match="READS_OUTPUT"):
+        ctx.read("/")
+    # ...and a rule that reads it is listed: begin() runs only the others, with no web root.
+    assert check.begin(cluster, datetime(2025, 2, 1))() is not None

@@ -32,7 +32,7 @@ class Built:
 @dataclass
 class Context:
     cluster: Cluster
-    web_root: Path
+    web_root: Path | None              # None for the rules on the cluster alone (check.begin())
     as_of: datetime                    # China time, naive like the content's dates
     root: Path | None = None           # the site's folder, to find the line of a finding in its source
     scheduled: tuple[Source, ...] = ()
@@ -94,7 +94,14 @@ class Context:
 
     @cached_property
     def _web_root(self) -> str:
-        return os.fspath(self.web_root)
+        return os.fspath(self.output)
+
+    @property
+    def output(self) -> Path:
+        """The web root, for a rule that reads it (one in check.READS_OUTPUT)."""
+        if self.web_root is None:
+            raise RuntimeError("a rule on the cluster alone read the web root: list it in check.READS_OUTPUT")
+        return self.web_root
 
     def built(self, url: str) -> Built | None:
         """What the rules need of a URL's built file (read once per check), or None when it is missing."""

@@ -41,7 +41,7 @@ def broken_links(ctx: Context) -> list[Finding]:
 
     @cache
     def exists(path: str) -> bool:
-        return path in known or (ctx.web_root / output_path(path)).is_file()
+        return path in known or (ctx.output / output_path(path)).is_file()
 
     @cache
     def ids(path: str) -> frozenset[str]:

@@ -16,7 +16,7 @@ TODO = "Emit the missing <meta> tags from the theme's base.html (chrome.meta), t
 def _missing(ctx: Context, url: str, names: tuple[str, ...], owner: str, column: str, file: str) -> list[Finding]:
     built = ctx.built(url)
     if built is None:
-        return [Finding("metadata", "deduction", f"the built page {url} in {ctx.web_root}", "no such file",
+        return [Finding("metadata", "deduction", f"the built page {url} in {ctx.output}", "no such file",
                         "Build the site (sitegen build) before checking it.", owner, column, file)]
     absent = [n for n in names if not built.meta.get(n, "").strip()]
     if not absent:
@@ -27,8 +27,8 @@ def _missing(ctx: Context, url: str, names: tuple[str, ...], owner: str, column:
 
 def metadata(ctx: Context) -> list[Finding]:
     """SiteName, SiteDomain, SiteIDCode everywhere; Column* on lists; ArticleTitle, PubDate, ContentSource on articles."""
-    if not ctx.web_root.is_dir():
-        return [Finding("metadata", "deduction", f"a built site in {ctx.web_root}", "no such folder",
+    if not ctx.output.is_dir():
+        return [Finding("metadata", "deduction", f"a built site in {ctx.output}", "no such folder",
                         "Build the site (sitegen build) before checking it.", PORTAL, file="site.yaml")]
     cluster = ctx.cluster
     out = _missing(ctx, home_url(PORTAL), SITE, PORTAL, "", "site.yaml")
