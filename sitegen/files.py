@@ -55,6 +55,15 @@ def special(path: Path, rel: str, mode: int) -> Problem:
     return Problem(rel, None, "(file)", REGULAR, what)
 
 
+def relative(path: Path, root: Path) -> str:
+    """``path.relative_to(root).as_posix()`` for a path under ``root``, without pathlib's parsing
+    (which was a tenth of the time it took to read a page)."""
+    text, base = os.fspath(path), os.fspath(root)
+    if text.startswith(base) and text[len(base):len(base) + 1] == os.sep:
+        return text[len(base) + 1:].replace(os.sep, "/")
+    return path.relative_to(root).as_posix()
+
+
 def walk(top: Path) -> Iterator[tuple[Path, os.stat_result]]:
     """Every entry under ``top`` except folders, sorted, never following a link (iterative: no depth limit)."""
     stack = [top]

@@ -13,7 +13,7 @@ from .assemble import Links, Records, convert, markup_key
 from .cache import Cache, digest
 from .content import Source
 from .errors import Problem
-from .files import read_bounded
+from .files import read_bounded, relative
 from .markup import Markup
 from .pool import fan_out
 from .urls import page_url
@@ -149,7 +149,7 @@ def _parse(root: Path, path: Path, stored: AbstractSet[str], convert_with: Conve
     the string for as long as the string lives.
     """
     read_at = time.time()
-    rel = path.relative_to(root).as_posix()
+    rel = relative(path, root)
     raw, _ = read_bounded(path, rel, content.MAX_PAGE_BYTES)
     if raw is None:     # parse() says what is wrong with it, and nothing is kept
         return None, pickle.dumps(content.parse(root, path), protocol=5), None, read_at, None
