@@ -199,10 +199,11 @@ def is_relative(href: str) -> bool:
     return bool(href) and not href.startswith(("#", "/", "//")) and not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", href)
 
 
-# Part of every cached conversion's key: this module's own text (its extensions and allow-list) and
-# the versions of the libraries it drives, so no edit here can leave an old conversion in use.
-MARKUP_VERSION = hashlib.blake2b(Path(__file__).read_bytes() + Path(prose.__file__).read_bytes() + markdown.__version__.encode()
-                                 + getattr(nh3, "__version__", "").encode(), digest_size=8).hexdigest()
+# Part of every cached conversion's key: this module's own text (its extensions and allow-list),
+# prose.py's, and the versions of the libraries they drive, so no edit can leave an old conversion in use.
+MARKUP_VERSION = hashlib.blake2b(Path(__file__).read_bytes() + Path(prose.__file__).read_bytes()
+                                 + markdown.__version__.encode() + getattr(nh3, "__version__", "").encode(),
+                                 digest_size=8).hexdigest()
 
 
 class Markup:
@@ -242,6 +243,7 @@ class Markup:
                     processor.getLink = _windowed(processor.getLink)
 
     def convert(self, text: str, resolve: Resolve) -> Html:
+        """The page's HTML: plain prose in one pass (prose.py, the same bytes), the rest through python-markdown."""
         made = prose.render(text, lambda href: resolve(href) if is_relative(href) else href)
         if made is None:
             return self.full(text, resolve)
