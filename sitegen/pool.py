@@ -75,7 +75,8 @@ class Forked(Generic[R]):
             self._results.seek(0)
             ok, value = pickle.load(self._results)
         except (EOFError, pickle.UnpicklingError):
-            raise RuntimeError(f"a forked process ended without its result (exit code {self._process.exitcode})") from None
+            raise RuntimeError("a forked process ended without its result "
+                               f"(exit code {self._process.exitcode})") from None
         finally:
             self._results.close()
         if not ok:
