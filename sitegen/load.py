@@ -61,9 +61,9 @@ def _links(root: Path, paths: Sequence[Path], strays: Sequence[content.Stray]) -
     """Where each relative link leads if every page found is published: what the workers convert
     with before assemble() knows which are (it converts again a page whose links then lead elsewhere)."""
     pages = {}
-    base = f"{root / 'content'}/"      # discover() made every path as root / "content" / …
+    base = root / "content"
     for path in paths:
-        inside = str(path).removeprefix(base)
+        inside = relative(path, base)
         placed = content.place(f"content/{inside}")
         if not isinstance(placed, Problem):
             pages[inside] = page_url(*placed)

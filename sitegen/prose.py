@@ -16,6 +16,10 @@ import re
 from typing import Any, Callable
 
 from markdown.extensions.toc import nest_toc_tokens, slugify_unicode, unique
+# The serializer's own attribute escaping, so that an address is escaped exactly as python-markdown
+# escapes it (an & that starts an entity stays); MARKUP_VERSION follows markdown's version. It is
+# private, so the typing stubs leave it out.
+from markdown.serializers import _escape_attrib_html as _attribute  # type: ignore[attr-defined]
 
 # What to write for a link's address: another address, or None when it leads nowhere (then the
 # address stays as written and is reported).
@@ -41,6 +45,7 @@ _STRONG = re.compile(r"\*\*([^*\s](?:[^*\n]*[^*\s])?)\*\*")
 _LOOSE = re.compile(r"[\[\]_|*]")      # what may appear only inside a link, **strong** or a table's row
 _SEPARATOR = set("|:- ")
 _BREAK = "  \n"        # two spaces at a line's end: a line break
+_BREAK_HTML = "<br>\n"
 
 
 def render(text: str, link: Link) -> tuple[str, list[Heading], list[str]] | None:
@@ -186,7 +191,7 @@ def _emit(blocks: list[Block], link: Link) -> tuple[str, list[Heading], list[str
 
     for kind, value in blocks:
         if kind == "p":
-            out.append(f"<p>{inline(value).replace(_BREAK, '<br>' + chr(10))}</p>")
+            out.append(f"<p>{inline(value).replace(_BREAK, _BREAK_HTML)}</p>")
         elif kind == "h":
             level, words = value
             level = max(level, 2)     # markup.py demotes h1: a page has one h1, its title
@@ -239,11 +244,3 @@ def _anchor(words: str, href: str, link: Link, broken: list[str]) -> str:
     if url is None:
         broken.append(href)
     return f'<a href="{_attribute(href if url is None else url)}">{words}</a>'
-
-
-# python-markdown's attribute escaping (serializers._escape_attrib_html): an & that starts an entity stays.
-_AMP = re.compile(r"&(?!(?:\#[0-9]+|\#x[0-9a-f]+|[0-9a-z]+);)", re.I)
-
-
-def _attribute(value: str) -> str:
-    return _AMP.sub("&amp;", value).replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
