@@ -9,15 +9,18 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from types import MappingProxyType
-from typing import Mapping
+from typing import Any, Mapping
 
 import jinja2
 import jinja2.meta
+from jinja2 import nodes
+from markupsafe import Markup
 
 from . import files, urls
 from .errors import Problem
 
 MAX_ASSET_BYTES = 16 * 2**20      # a stylesheet, a script, a logo: never a video
+MAX_FRAGMENTS = 4096              # distinct fragment views kept per process (a cluster has a few hundred)
 
 
 def _builtin_themes() -> Path:
@@ -103,7 +106,30 @@ def environment(theme: Theme, site: object = None, cache: Path | None = None) ->
         except KeyError:
             raise jinja2.TemplateRuntimeError(f"the theme has no static file {logical!r}") from None
 
+    # Parts that thousands of pages share (a department's header, nav and footer; a catalog's panels)
+    # were a seventh of an article's rendering and a fifth of a catalog page's: each distinct set of
+    # values is rendered once per process. Values compare by equality, as the views' dataclasses do.
+    fragments: dict[tuple, Markup] = {}
+
+    def fragment(name: str, **view: Any) -> Markup:
+        """Template ``name`` rendered with ``view`` alone (and the globals), each distinct view once.
+
+        The fragment cannot see its caller's variables, so what it writes depends on ``view`` only:
+        equal views give equal bytes. A view that cannot be hashed is rendered every time."""
+        key = (name, tuple(view.items()))
+        try:
+            return fragments[key]
+        except KeyError:
+            pass
+        except TypeError:
+            return Markup(env.get_template(name).render(view))
+        if len(fragments) >= MAX_FRAGMENTS:
+            fragments.clear()
+        made = fragments[key] = Markup(env.get_template(name).render(view))
+        return made
+
     env.globals["asset"] = asset
+    env.globals["fragment"] = fragment
     env.globals["site"] = site
     # Templates ask urls.py for addresses rather than spelling the URL scheme out themselves.
     env.globals["url"] = {"search": urls.SEARCH, "sitemap": urls.SITEMAP_HTML, "xxgk": urls.xxgk_url,
@@ -118,7 +144,8 @@ def environment(theme: Theme, site: object = None, cache: Path | None = None) ->
 
 
 def template_digests(env: jinja2.Environment, theme: Theme) -> dict[str, str]:
-    """Template name -> digest of its source and of every template it extends, includes or imports."""
+    """Template name -> digest of its source and of every template it extends, includes, imports or
+    renders as a fragment."""
     assert env.loader is not None
     sources: dict[str, str] = {}
     refs: dict[str, set[str]] = {}
@@ -126,7 +153,7 @@ def template_digests(env: jinja2.Environment, theme: Theme) -> dict[str, str]:
         source = env.loader.get_source(env, name)[0]
         sources[name] = source
         try:
-            refs[name] = {r for r in jinja2.meta.find_referenced_templates(env.parse(source)) if r}
+            refs[name] = _referenced(env.parse(source))
         except jinja2.TemplateSyntaxError:
             refs[name] = set()      # reported when it is rendered
     digests = {}
@@ -136,12 +163,27 @@ def template_digests(env: jinja2.Environment, theme: Theme) -> dict[str, str]:
             current = todo.pop()
             if current not in seen and current in sources:
                 seen.add(current)
-                todo.extend(refs[current])
+                todo.extend(sources if ANY in refs[current] else refs[current])
         h = hashlib.blake2b(digest_size=16)
         for part in sorted(seen):
             h.update(f"{part}\0{sources[part]}\0".encode())
         digests[name] = h.hexdigest()
     return digests
+
+
+def _referenced(ast: nodes.Template) -> set[str]:
+    """The templates one extends, includes or imports, and those it renders with fragment("name", …);
+    ANY when it names one by a value computed as it renders (any template, then)."""
+    found = {r or ANY for r in jinja2.meta.find_referenced_templates(ast)}
+    for call in ast.find_all(nodes.Call):
+        if isinstance(call.node, nodes.Name) and call.node.name == "fragment":
+            named = call.args[0] if call.args else None
+            literal = isinstance(named, nodes.Const) and isinstance(named.value, str)
+            found.add(named.value if literal else ANY)    # type: ignore[union-attr]
+    return found
+
+
+ANY = "\0any"     # no template's name
 
 
 # Every list item shows a date or two: isoformat writes the same text as strftime in a third of

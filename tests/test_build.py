@@ -176,6 +176,33 @@ def test_a_site_overrides_one_template_without_copying_the_theme(cluster_root):
     assert html(root / "out", "/").select_one("#departments")  # the rest still comes from the theme
 
 
+def test_a_fragment_of_the_frame_is_rendered_per_view_and_follows_its_template(cluster_root):
+    footer = '<footer class="site-footer"><p id="f">{mark}：{{{{ owner.name if owner else site.name }}}}</p></footer>'
+    root = cluster_root({"templates/_footer.html": footer.format(mark="页脚一")})
+    build(root, root / "out")
+    # One fragment per distinct view: the portal's pages and the department's each show their own.
+    assert html(root / "out", "/").select_one("#f").text == "页脚一：测试市人民政府"
+    assert html(root / "out", "/jxj/").select_one("#f").text == "页脚一：测试市经济和信息化局"
+    (root / "templates/_footer.html").write_text(footer.format(mark="页脚二"), encoding="utf-8")
+    build(root, root / "out")
+    # base.html names the fragment, so every page's key changes with it: nothing old is kept.
+    pages = sorted((root / "out").rglob("index.html"))
+    assert len(pages) > 10
+    assert all("页脚二：" in p.read_text(encoding="utf-8") for p in pages)
+
+
+def test_a_template_that_names_its_fragment_as_it_renders_depends_on_every_template(cluster_root):
+    from sitegen.theme import environment, load_theme, template_digests
+    root = cluster_root({"templates/404.html": '{% extends "base.html" %}{% block main %}'
+                                              '{{ fragment(site.name ~ ".html") }}{% endblock %}'})
+    theme, _ = load_theme(root, "default")
+    before = template_digests(environment(theme), theme)
+    (root / "templates/_unrelated.html").write_text("新的模板", encoding="utf-8")
+    after = template_digests(environment(theme), theme)
+    assert before["404.html"] != after["404.html"]
+    assert before["article.html"] == after["article.html"]
+
+
 def test_a_new_department_is_one_yaml_file_and_one_folder(cluster_root):
     root = cluster_root({
         "departments/jtj.yaml": DEPT_YAML.replace("测试市经济和信息化局", "测试市交通运输局")

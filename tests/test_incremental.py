@@ -172,8 +172,12 @@ class Editor:
 
     def template(self) -> str | None:
         mark = self.rng.randrange(1000)
-        make_cluster(self.root, {"templates/404.html": '{% extends "base.html" %}{% block main %}'
-                                 f'<h1>页面不存在（{mark}）</h1>{{% endblock %}}'}, defaults=False)
+        if self.rng.random() < 0.5:
+            make_cluster(self.root, {"templates/404.html": '{% extends "base.html" %}{% block main %}'
+                                     f'<h1>页面不存在（{mark}）</h1>{{% endblock %}}'}, defaults=False)
+        else:   # a fragment every page renders through fragment(), not an include
+            make_cluster(self.root, {"templates/_footer.html": f'<footer><p>页脚（{mark}）{{{{ contact_url }}}}</p></footer>'},
+                         defaults=False)
         return None
 
     def guide(self) -> str:
