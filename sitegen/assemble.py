@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import difflib
-import hashlib
 import os
 import pickle
 import posixpath
@@ -286,9 +285,8 @@ def _page(s: Source, html: Html, root: Path, by_content: dict[str, Source], stra
         id=f"{s.owner}/{s.column}/{s.slug}", owner=s.owner, column=f"{s.owner}/{s.column}", slug=s.slug,
         title=m.title, date=m.date, summary=summary, keywords=m.keywords, featured=m.portal,
         body=html.body, text=text, toc=html.toc, attachments=tuple(attachments), disclosure=disclosure,
-        interprets=interprets, url=page_url(s.owner, s.column, s.slug), source=s.rel,
-        digest=hashlib.sha256(s.raw.encode()).hexdigest()[:16], guide=guide, consultation=consultation,
-        interview=interview,
+        interprets=interprets, url=page_url(s.owner, s.column, s.slug), source=s.rel, guide=guide,
+        consultation=consultation, interview=interview,
     )
 
 

@@ -99,7 +99,7 @@ def _again(built: Built, old: Page, source: Source, markup: Markup) -> tuple[Pag
 
 # A page's fields that only its own output shows (every other output, a list or a feed, reads
 # its title, date, summary, attachments and the rest, never these).
-OWN = ("body", "text", "toc", "digest")
+OWN = ("body", "text", "toc")
 
 
 def retouch(built: Built, stats: Mapping[str, str], letters: str, now: datetime, cache: Cache,

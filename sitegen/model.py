@@ -194,7 +194,6 @@ class Page:
     interprets: str | None   # page id of the policy an interpretation explains
     url: str
     source: str          # path relative to the site root
-    digest: str          # hash of the source and what it resolved to: a render cache key
     guide: Guide | None = None   # on a 办事指南 page (content/<dept>/bsfw/)
     consultation: Consultation | None = None
     interview: Interview | None = None
