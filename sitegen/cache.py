@@ -125,7 +125,8 @@ class Cache:
                 db.executemany("DELETE FROM entries WHERE kind = ? AND key = ?", stale)
             db.close()
             return True
-        except sqlite3.Error:
+        except sqlite3.Error as e:
+            self._damaged(e)
             return False
 
     def _remember(self, rows: dict[tuple[str, str], bytes]) -> None:
@@ -140,7 +141,8 @@ class Cache:
                     db = self._connect()
                     rows = dict(db.execute("SELECT key, value FROM entries WHERE kind = ?", (kind,)))
                     db.close()
-                except sqlite3.Error:
+                except sqlite3.Error as e:
+                    self._damaged(e)
                     rows = {}
             self._rows[kind] = rows
         return self._rows[kind]
@@ -152,11 +154,23 @@ class Cache:
         mac.update(data)
         return mac.digest()
 
+    def _damaged(self, error: sqlite3.Error) -> None:
+        """Remove a cache file SQLite finds malformed (torn by a crash, overwritten): left in place,
+        every later build would read nothing from it and store nothing in it, as slow as the first.
+        A busy, locked, read-only or full one (an OperationalError) is left alone."""
+        if isinstance(error, sqlite3.DatabaseError) and not isinstance(error, sqlite3.OperationalError):
+            assert self.folder is not None
+            for name in ("cache.sqlite", "cache.sqlite-journal"):
+                (self.folder / name).unlink(missing_ok=True)
+
     def _connect(self) -> sqlite3.Connection:
         assert self.folder is not None
         path = self.folder / "cache.sqlite"
         try:
             db = sqlite3.connect(path, timeout=30)
+            # Not synced: a cache torn by a crash is a miss (every value is signed), never wrong, while
+            # waiting for 200 MB of a cold build's entries to reach the disk was the end of every build.
+            db.execute("PRAGMA synchronous = OFF")
             db.execute("CREATE TABLE IF NOT EXISTS entries (kind TEXT, key TEXT, value BLOB, PRIMARY KEY (kind, key))")
             return db
         except sqlite3.DatabaseError:

@@ -26,6 +26,26 @@ def test_entries_only_put_are_saved_even_when_they_outgrow_sqlites_page_cache(tm
     assert again.get("built", "stale") is None
 
 
+def test_a_cache_file_torn_by_a_crash_is_replaced_not_left_to_make_every_build_slow(tmp_path):
+    cache = Cache(tmp_path)
+    for i in range(2000):
+        cache.put("source", f"k{i}", f"{i:06d}" * 300)
+    cache.save()
+    # The file is no longer synced as it is written: an operating system's crash can tear it.
+    db = tmp_path / "cache.sqlite"
+    torn = bytearray(db.read_bytes())
+    for at in range(4096, len(torn), 8192):
+        torn[at:at + 64] = b"\xff" * 64
+    db.write_bytes(bytes(torn))
+    damaged = Cache(tmp_path)
+    assert damaged.get("source", "k1") is None          # a miss, never a wrong value
+    damaged.put("markup", "new", "kept")
+    damaged.save()
+    again = Cache(tmp_path)
+    assert again.get("markup", "new") == "kept"         # stored in a new file
+    assert again.get("source", "k1") is None
+
+
 def test_entries_stored_apart_while_the_build_goes_on_are_saved_with_the_rest(tmp_path, monkeypatch):
     # store() hands what is new to a forked process; save() waits for it, stores what came after
     # and prunes as if all had been stored at once.
