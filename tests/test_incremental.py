@@ -176,8 +176,8 @@ class Editor:
             make_cluster(self.root, {"templates/404.html": '{% extends "base.html" %}{% block main %}'
                                      f'<h1>页面不存在（{mark}）</h1>{{% endblock %}}'}, defaults=False)
         else:   # a fragment every page renders through fragment(), not an include
-            make_cluster(self.root, {"templates/_footer.html": f'<footer><p>页脚（{mark}）{{{{ contact_url }}}}</p></footer>'},
-                         defaults=False)
+            footer = f'<footer><p>页脚（{mark}）{{{{ contact_url }}}}</p></footer>'
+            make_cluster(self.root, {"templates/_footer.html": footer}, defaults=False)
         return None
 
     def guide(self) -> str:
