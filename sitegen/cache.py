@@ -167,18 +167,19 @@ class Cache:
         assert self.folder is not None
         path = self.folder / "cache.sqlite"
         try:
-            db = sqlite3.connect(path, timeout=30)
-            # Not synced: a cache torn by a crash is a miss (every value is signed), never wrong, while
-            # waiting for 200 MB of a cold build's entries to reach the disk was the end of every build.
-            db.execute("PRAGMA synchronous = OFF")
-            db.execute("CREATE TABLE IF NOT EXISTS entries (kind TEXT, key TEXT, value BLOB, PRIMARY KEY (kind, key))")
-            return db
-        except sqlite3.DatabaseError:
-            # Not a database (a truncated or foreign file): start again.
-            path.unlink(missing_ok=True)
-            db = sqlite3.connect(path, timeout=30)
-            db.execute("CREATE TABLE IF NOT EXISTS entries (kind TEXT, key TEXT, value BLOB, PRIMARY KEY (kind, key))")
-            return db
+            return _open(path)
+        except sqlite3.DatabaseError as e:
+            self._damaged(e)        # not a database (a truncated or foreign file): start again
+            return _open(path)
+
+
+def _open(path: Path) -> sqlite3.Connection:
+    db = sqlite3.connect(path, timeout=30)
+    # Not synced: a cache torn by a crash is a miss (every value is signed), never wrong, while
+    # waiting for 200 MB of a cold build's entries to reach the disk was the end of every build.
+    db.execute("PRAGMA synchronous = OFF")
+    db.execute("CREATE TABLE IF NOT EXISTS entries (kind TEXT, key TEXT, value BLOB, PRIMARY KEY (kind, key))")
+    return db
 
 
 def _secret(folder: Path) -> bytes:

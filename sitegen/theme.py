@@ -118,14 +118,13 @@ def environment(theme: Theme, site: object = None, cache: Path | None = None) ->
         equal views give equal bytes. A view that cannot be hashed is rendered every time."""
         key = (name, tuple(view.items()))
         try:
-            return fragments[key]
-        except KeyError:
-            pass
-        except TypeError:
+            made = fragments.get(key)
+        except TypeError:       # a value that cannot be hashed
             return Markup(env.get_template(name).render(view))
-        if len(fragments) >= MAX_FRAGMENTS:
-            fragments.clear()
-        made = fragments[key] = Markup(env.get_template(name).render(view))
+        if made is None:
+            if len(fragments) >= MAX_FRAGMENTS:
+                fragments.clear()
+            made = fragments[key] = Markup(env.get_template(name).render(view))
         return made
 
     env.globals["asset"] = asset
@@ -171,6 +170,9 @@ def template_digests(env: jinja2.Environment, theme: Theme) -> dict[str, str]:
     return digests
 
 
+ANY = "\0any"     # no template's name: what a template names by a value computed as it renders
+
+
 def _referenced(ast: nodes.Template) -> set[str]:
     """The templates one extends, includes or imports, and those it renders with fragment("name", …);
     ANY when it names one by a value computed as it renders (any template, then)."""
@@ -178,12 +180,8 @@ def _referenced(ast: nodes.Template) -> set[str]:
     for call in ast.find_all(nodes.Call):
         if isinstance(call.node, nodes.Name) and call.node.name == "fragment":
             named = call.args[0] if call.args else None
-            literal = isinstance(named, nodes.Const) and isinstance(named.value, str)
-            found.add(named.value if literal else ANY)    # type: ignore[union-attr]
+            found.add(named.value if isinstance(named, nodes.Const) and isinstance(named.value, str) else ANY)
     return found
-
-
-ANY = "\0any"     # no template's name
 
 
 # Every list item shows a date or two: isoformat writes the same text as strftime in a third of
