@@ -129,19 +129,20 @@ def _parse_all(root: Path, paths: Sequence[Path], cache: Cache, workers: int | N
                 cache.put("read", read_key, (source_key, text, parsed_at))
         source, found = entry
         if converted is not None:
-            cache.put("markup", markup_key(source), pickle.loads(converted), converted)
+            markup, html = converted
+            cache.put("markup", markup, pickle.loads(html), html)
         done[at] = (source, found, source_key)
     return [d for d in done if d is not None]
 
 
-Result = tuple["str | None", "bytes | None", "str | None", float, "bytes | None"]
+Result = tuple["str | None", "bytes | None", "str | None", float, "tuple[str, bytes] | None"]
 
 
 def _parse(root: Path, path: Path, stored: AbstractSet[str], convert_with: ConvertWith | None) -> Result:
     """The page's "source" key, and unless ``stored`` has it, its entry (source, problems) pickled;
     the digest of its text and when it was read; and its conversion as assemble.convert() makes it,
-    given ``convert_with``: the converter, the links and the conversions already stored (a page
-    whose text is unchanged, only touched, has one).
+    with its cache key, given ``convert_with``: the converter, the links and the conversions already
+    stored (a page whose text is unchanged, only touched, has one).
 
     The key and the parse come from the same bytes, read once. Pickled here, once, for the cache
     and for the way back from a worker process alike; the caller keeps what it unpickles, never
@@ -162,7 +163,10 @@ def _parse(root: Path, path: Path, stored: AbstractSet[str], convert_with: Conve
     if source is None or convert_with is None:
         return key, entry, text, read_at, None
     markup, links, conversions = convert_with
-    return key, entry, text, read_at, None if markup_key(source) in conversions else convert(markup, links, source)
+    converted = markup_key(source)       # here, not in the parent: a digest of the whole text
+    if converted in conversions:
+        return key, entry, text, read_at, None
+    return key, entry, text, read_at, (converted, convert(markup, links, source))
 
 
 def _parse_many(root: Path, paths: Sequence[Path], workers: int | None, stored: AbstractSet[str],
