@@ -219,6 +219,7 @@ def build(root: Path, out: Path | None = None, progress: Progress | None = None,
         jobs, r, theme, env = built.plan, built.renderer, built.theme, built.renderer.env
         assert jobs is not None and theme is not None       # retouch() starts only from a whole build's
         keys, held_slugs, old = dict(built.keys), set(built.held), writer.previous_keys(out)
+        keyed = False
     else:
         if read is None:
             raise BuildFailed(problems)
@@ -251,16 +252,19 @@ def build(root: Path, out: Path | None = None, progress: Progress | None = None,
             raise BuildFailed(problems)
         with clock.stage("keys"):
             r = renderer(env, theme, digest(cluster.site.model_dump_json()))
-            keys = dict(zip((job.path for job in jobs.jobs), r.keys(jobs.jobs, workers)))
-            held_slugs = {slug for slug, _ in held}
             old = writer.previous_keys(out)
+            # Nothing published to compare with (a first build): every output is rendered, and its
+            # key is worked out where it is rendered, not in a pass of its own.
+            keyed = not old
+            keys = {} if keyed else dict(zip((job.path for job in jobs.jobs), r.keys(jobs.jobs, workers)))
+            held_slugs = {slug for slug, _ in held}
             for c in jobs.copies:
                 owner = c.source.split("/")[1]
                 # A held-back department's files stay as they were published, whatever is on disk now.
                 keys[c.path] = old.get(c.path, "") if owner in held_slugs else _copy_key(root, c.source)
         built = Built(records, cluster, r, frozenset(held_slugs), theme, jobs, keys, stats, later, held,
                       tuple(problems))
-    if keys == old and (not index or _search_current(out)):
+    if not keyed and keys == old and (not index or _search_current(out)):
         if begun is not None:
             begun.stop()
         if writer is Release:
@@ -271,10 +275,13 @@ def build(root: Path, out: Path | None = None, progress: Progress | None = None,
     try:
         with writer(out, cluster.site.releases) as release:
             with clock.stage("render"):
-                todo = [job for job in jobs.jobs if not release.unchanged(job.path, keys[job.path])]
+                todo = jobs.jobs if keyed else [job for job in jobs.jobs
+                                                if not release.unchanged(job.path, keys[job.path])]
                 # The check's facts of each page come from the render workers, not from reading it again.
-                for job, facts in render_all(r, todo, release.put, progress, workers,
-                                             check.facts if inspect else None):
+                for job, key, facts in render_all(r, todo, release.put, progress, workers,
+                                                  check.facts if inspect else None, keyed):
+                    if key is not None:
+                        keys[job.path] = key        # ``built`` holds this dict: complete once rendered
                     release.wrote(job.path, keys[job.path])
                     if facts is not None:
                         cache.put("built", keys[job.path], facts)

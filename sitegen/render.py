@@ -87,30 +87,33 @@ def renderer(env: jinja2.Environment, theme: Theme, site_digest: str) -> Rendere
 
 # The renderer, the jobs, the facts function and the writer of a worker process, inherited through
 # fork: never pickled, never shared. A task names a range of jobs, and only their facts come back.
-_worker: tuple[Renderer, Sequence[Job], Facts | None, Put] | None = None
+_worker: tuple[Renderer, Sequence[Job], Facts | None, Put, bool] | None = None
 IN_FLIGHT = 4            # chunks per worker sent ahead: the parent records each as it finishes
 
 
-def _output(r: Renderer, job: Job, facts: Facts | None, put: Put) -> Any:
+def _output(r: Renderer, job: Job, facts: Facts | None, put: Put, keyed: bool) -> tuple[str | None, Any]:
     data = r.render(job)
     put(job.path, data)
-    return facts(data) if facts is not None and job.template and job.path.endswith(".html") else None
+    return (r.key(job) if keyed else None,
+            facts(data) if facts is not None and job.template and job.path.endswith(".html") else None)
 
 
-def _render_chunk(start: int, stop: int) -> list[Any] | Problem:
+def _render_chunk(start: int, stop: int) -> list[tuple[str | None, Any]] | Problem:
     assert _worker is not None
-    r, jobs, facts, put = _worker
+    r, jobs, facts, put, keyed = _worker
     try:
-        return [_output(r, jobs[i], facts, put) for i in range(start, stop)]
+        return [_output(r, jobs[i], facts, put, keyed) for i in range(start, stop)]
     except BuildFailed as e:
         return e.problems[0]     # a Problem crosses back to the parent; an exception with a list would not
 
 
 def render_all(r: Renderer, jobs: Sequence[Job], put: Put, progress: Progress | None = None,
-               workers: int | None = None, facts: Facts | None = None) -> Iterator[tuple[Job, Any]]:
+               workers: int | None = None, facts: Facts | None = None,
+               keyed: bool = False) -> Iterator[tuple[Job, str | None, Any]]:
     """Render ``jobs`` in a pool of forked processes when there are many (same bytes either way), each
     output's bytes handed to ``put`` where they were rendered; yields each job, in order, once it is
-    written, with ``facts`` of its bytes for an HTML output (else None).
+    written, with its key when ``keyed`` (else None), and ``facts`` of its bytes for an HTML output
+    (else None).
 
     The workers write what they render: at 20,000 pages, sending the bytes back for the parent to
     write made the parent, alone, the slowest part of a cold build (a folder and a file per page).
@@ -121,18 +124,18 @@ def render_all(r: Renderer, jobs: Sequence[Job], put: Put, progress: Progress | 
     done = 0
     if workers < 2 or total < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
         for job in jobs:
-            yield job, _output(r, job, facts, put)
+            yield (job, *_output(r, job, facts, put, keyed))
             done += 1
             if progress and (done % 200 == 0 or done == total):
                 progress(done, total)
         return
     for name in {job.template for job in jobs if job.template}:
         r.env.get_template(name)        # compiled once here, inherited by every worker
-    _worker = (r, jobs, facts, put)
+    _worker = (r, jobs, facts, put, keyed)
     try:
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
             starts = iter(range(0, total, CHUNK))
-            pending: deque[tuple[int, Future[list[Any] | Problem]]] = deque()
+            pending: deque[tuple[int, Future[list[tuple[str | None, Any]] | Problem]]] = deque()
             while True:
                 for start in itertools.islice(starts, workers * IN_FLIGHT - len(pending)):
                     pending.append((start, pool.submit(_render_chunk, start, min(start + CHUNK, total))))
@@ -144,7 +147,8 @@ def render_all(r: Renderer, jobs: Sequence[Job], put: Put, progress: Progress | 
                     for _, later in pending:
                         later.cancel()
                     raise BuildFailed([results])
-                yield from zip(jobs[start:start + CHUNK], results)
+                for job, (key, found) in zip(jobs[start:start + CHUNK], results):
+                    yield job, key, found
                 done += len(results)
                 if progress:
                     progress(done, total)
