@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -13,7 +14,7 @@ from pydantic import AfterValidator, BeforeValidator, Field
 from .config import (Strict, Text20, Text30, Text30OrEmpty, Text40, Text60OrEmpty, Text80, Text200, Text300,
                      Text300OrEmpty, YamlError, decode, parse_yaml, read_text, validate)
 from .errors import Problem, shown
-from .files import kind, relative, walk
+from .files import regular, relative, walk
 from .urls import REPORTS, XXGK, PORTAL, RESERVED_SLUGS, SLUG_RE
 
 MAX_PAGE_BYTES = 1024 * 1024
@@ -270,16 +271,23 @@ def discover(root: Path) -> tuple[list[Path], list[Stray]]:
     Links, pipes and devices are left out: files.scan reports them, and nothing reads them.
     """
     base = root / "content"
+    prefix = len(os.fspath(base)) + 1
     pages, others = [], []
-    for path, st in walk(base) if base.is_dir() and not base.is_symlink() else ():
-        parts = tuple(relative(path, base).split("/"))
-        if (kind(st.st_mode) or any(part.startswith(".") for part in parts)
+    for entry in walk(base) if base.is_dir() and not base.is_symlink() else ():
+        inside = entry.path[prefix:].replace(os.sep, "/")
+        parts = tuple(inside.split("/"))
+        if (not regular(entry) or any(part.startswith(".") for part in parts)
                 or parts[1:] == (XXGK, LEDGER_NAME) or parts == (PORTAL, ACCEPTED)):
             continue
-        if path.suffix == ".md":
+        path = Path(entry.path)
+        if entry.name.endswith(".md"):
             pages.append(path)
         else:
-            others.append(Stray(path, relative(path, root), st.st_size))
+            try:
+                size = entry.stat(follow_symlinks=False).st_size
+            except OSError:
+                continue
+            others.append(Stray(path, f"content/{inside}", size))
     return sorted(pages), sorted(others, key=lambda s: s.path)
 
 

@@ -64,9 +64,14 @@ def relative(path: Path, root: Path) -> str:
     return path.relative_to(root).as_posix()
 
 
-def walk(top: Path) -> Iterator[tuple[Path, os.stat_result]]:
-    """Every entry under ``top`` except folders, sorted, never following a link (iterative: no depth limit)."""
-    stack = [top]
+def walk(top: Path) -> Iterator[os.DirEntry[str]]:
+    """Every entry under ``top`` except folders, sorted, never following a link (iterative: no depth limit).
+
+    Entries, not stats: whether an entry is a file, a folder or neither comes from the folder
+    listing itself (no system call per file on the filesystems sitegen runs on), and a caller
+    asks for the rest of a stat only where it needs it.
+    """
+    stack = [os.fspath(top)]
     while stack:
         folder = stack.pop()
         try:
@@ -77,14 +82,21 @@ def walk(top: Path) -> Iterator[tuple[Path, os.stat_result]]:
         subfolders = []
         for entry in entries:
             try:
-                st = entry.stat(follow_symlinks=False)
+                if entry.is_dir(follow_symlinks=False):
+                    subfolders.append(entry.path)
+                    continue
             except OSError:
                 continue
-            if stat.S_ISDIR(st.st_mode):
-                subfolders.append(Path(entry.path))
-            else:
-                yield Path(entry.path), st
+            yield entry
         stack.extend(reversed(subfolders))
+
+
+def regular(entry: os.DirEntry[str]) -> bool:
+    """A regular file, as walk() lists it (False too when it has gone meanwhile)."""
+    try:
+        return entry.is_file(follow_symlinks=False)
+    except OSError:
+        return False
 
 
 def scan(root: Path) -> list[Problem]:
@@ -99,9 +111,14 @@ def scan(root: Path) -> list[Problem]:
         if kind(st.st_mode):
             problems.append(special(path, name, st.st_mode))
         elif stat.S_ISDIR(st.st_mode):
-            for sub, sst in walk(path):
-                if kind(sst.st_mode):
-                    problems.append(special(sub, sub.relative_to(root).as_posix(), sst.st_mode))
+            for entry in walk(path):
+                if not regular(entry):
+                    try:
+                        mode = entry.stat(follow_symlinks=False).st_mode
+                    except OSError:
+                        continue
+                    sub = Path(entry.path)
+                    problems.append(special(sub, sub.relative_to(root).as_posix(), mode))
     return problems
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import importlib.resources
-import stat
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -62,10 +61,11 @@ def load_theme(root: Path, name: str) -> tuple[Theme | None, list[Problem]]:
     problems: list[Problem] = []
     for layer in reversed(layers):  # later (site) layers replace earlier (theme) files
         static = layer / "static"
-        for path, st in files.walk(static) if static.is_dir() else ():
-            logical = path.relative_to(static).as_posix()
-            if path.name.startswith(".") or not stat.S_ISREG(st.st_mode):
+        for entry in files.walk(static) if static.is_dir() else ():
+            if entry.name.startswith(".") or not files.regular(entry):
                 continue    # a special file is the loader's problem (files.scan); never read here
+            path = Path(entry.path)
+            logical = path.relative_to(static).as_posix()
             data, found = files.read_bounded(path, _shown_path(root, path), MAX_ASSET_BYTES)
             problems += found
             if data is not None:
