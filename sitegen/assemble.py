@@ -370,7 +370,7 @@ def convert_all(sources: Sequence[Source], links: Links, cache: Cache, workers: 
 
 def markup_key(s: Source) -> str:
     """The cache entry of a page's conversion: its text and the converter's version."""
-    return digest(MARKUP_VERSION, s.body)
+    return digest(MARKUP_VERSION, s.body_digest)
 
 
 # Workers inherit the converter, link table and pages through fork (pool.fan_out): a task names a

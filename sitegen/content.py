@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from dataclasses import dataclass
@@ -249,6 +250,7 @@ class Source:
     body: str             # Markdown after the front matter
     body_line: int        # file line where the body starts
     head: str             # the file before the body (kept apart so the body is held once)
+    body_digest: str      # what the body's conversion is keyed by (assemble.markup_key), worked out once
 
     @property
     def raw(self) -> str:
@@ -453,4 +455,5 @@ def parse(root: Path, path: Path, raw: bytes | None = None) -> tuple[Source | No
     if costs:
         line, expected, found = costs
         return None, [Problem(rel, end + 1 + line, "(body)", expected, found)]
-    return Source(rel, owner, column, slug, meta, lines, body, end + 2, text[:len(text) - len(body)]), []
+    return Source(rel, owner, column, slug, meta, lines, body, end + 2, text[:len(text) - len(body)],
+                  hashlib.blake2b(body.encode(), digest_size=16).hexdigest()), []

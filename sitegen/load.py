@@ -163,7 +163,7 @@ def _parse(root: Path, path: Path, stored: AbstractSet[str], convert_with: Conve
     if source is None or convert_with is None:
         return key, entry, text, read_at, None
     markup, links, conversions = convert_with
-    converted = markup_key(source)       # here, not in the parent: a digest of the whole text
+    converted = markup_key(source)
     if converted in conversions:
         return key, entry, text, read_at, None
     return key, entry, text, read_at, (converted, convert(markup, links, source))
