@@ -247,9 +247,8 @@ class Markup:
         made = prose.render(text, lambda href: resolve(href) if is_relative(href) else href)
         if made is None:
             return self.full(text, resolve)
-        raw, toc, broken = made
-        body = sanitize(raw)
-        return Html(body, plain_text(body), tuple(_flatten(toc)), tuple(broken))
+        raw, toc, broken, words = made
+        return Html(sanitize(raw), words, tuple(_flatten(toc)), tuple(broken))
 
     def full(self, text: str, resolve: Resolve) -> Html:
         """The text through python-markdown, for any text prose.render() does not take."""

@@ -45,12 +45,14 @@ _STRONG = re.compile(r"\*\*([^*\s](?:[^*\n]*[^*\s])?)\*\*")
 _LOOSE = re.compile(r"[\[\]_|*]")      # what may appear only inside a link, **strong** or a table's row
 _SEPARATOR = set("|:- ")
 _BREAK = "  \n"        # two spaces at a line's end: a line break
+_SPACE = re.compile(r"\s+")
 _BREAK_HTML = "<br>\n"
 
 
-def render(text: str, link: Link) -> tuple[str, list[Heading], list[str]] | None:
+def render(text: str, link: Link) -> tuple[str, list[Heading], list[str], str] | None:
     """The HTML python-markdown makes of ``text`` (before sanitizing), its headings as toc tokens,
-    and the links that lead nowhere; None when the text is not plain prose.
+    the links that lead nowhere, and its words as markup.plain_text() reads them from that HTML;
+    None when the text is not plain prose.
 
     ``link`` is called once per link, in the order of the document, and only once the whole text
     has been read as plain prose: a text refused here was never partly converted."""
@@ -167,7 +169,7 @@ def _cells(row: str) -> list[str]:
     return (row[:-1] if row.endswith("|") else row).split("|")
 
 
-def _emit(blocks: list[Block], link: Link) -> tuple[str, list[Heading], list[str]] | None:
+def _emit(blocks: list[Block], link: Link) -> tuple[str, list[Heading], list[str], str] | None:
     texts: list[str] = []
     for kind, value in blocks:
         if kind == "p":
@@ -220,7 +222,7 @@ def _emit(blocks: list[Block], link: Link) -> tuple[str, list[Heading], list[str
                 parts += ["<tbody>", "<tr>", *("<td></td>" for _ in align), "</tr>"]     # unaligned
             parts += ["</tbody>", "</table>"]
             out.append("\n".join(parts))
-    return "\n".join(out), nest_toc_tokens(headings), broken
+    return "\n".join(out), nest_toc_tokens(headings), broken, _words(blocks)
 
 
 def _plain(words: str) -> bool:
@@ -229,6 +231,41 @@ def _plain(words: str) -> bool:
         return False
     # A link stands for one character that is not a space, as python-markdown's placeholder does.
     return _LOOSE.search(_STRONG.sub("", _LINK.sub("\x01", words))) is None
+
+
+def _words(blocks: list[Block]) -> str:
+    """The text of the blocks' HTML without its tags, as markup.plain_text() finds it there: every
+    block ends in a space, and the whitespace runs become one space.
+
+    The text holds no <, & or >, so it needs no unescaping; sanitizing keeps every word."""
+    pieces: list[str] = []
+    for kind, value in blocks:
+        if kind == "p":
+            pieces.append(_unmarked(value))
+        elif kind == "h":
+            pieces.append(value[1])
+        elif kind in ("ol", "ul"):
+            pieces.extend(map(_unmarked, value[1]))
+        else:
+            pieces.extend(_unmarked(cell) for row in value[1] for cell in row)
+    return _SPACE.sub(" ", " ".join(pieces).replace("↩", "")).strip()
+
+
+def _unmarked(words: str) -> str:
+    """inline(words) without its tags. Each link stands in as one character while the asterisks
+    are read, as its tag (which holds no asterisk, and starts and ends with a character that is
+    not a space) stands in the HTML: **strong** pairs are found exactly where inline() finds them."""
+    if "[" not in words:
+        return _STRONG.sub(r"\1", words) if "**" in words else words
+    texts: list[str] = []
+
+    def hold(m: re.Match[str]) -> str:
+        texts.append(_STRONG.sub(r"\1", m.group(1)))
+        return "\x01"      # refused in a text (_REFUSED): it can only be a link's place
+
+    held = _LINK.sub(hold, words)
+    parts = (_STRONG.sub(r"\1", held) if "**" in held else held).split("\x01")
+    return "".join(part + text for part, text in zip(parts, texts + [""]))
 
 
 def _strong(words: str) -> str:

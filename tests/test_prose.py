@@ -51,6 +51,7 @@ def test_every_demo_page_converts_as_python_markdown_converts_it(markup):
 PLAIN = ["根据工作安排", "现将有关事项通知如下：", "2024年", "a", "Main", "一、总体要求", "（一）", "第#1号", "1.5亿元",
          "**重点**", "**二、主要任务**", "a**b**c", "[通知](../gzdt/a.md)", "[附件](file.pdf)", "[断链](missing.md)",
          "[转义](q.md#s)", "[外链](https://www.gov.cn/a)", "[**加粗链接**](b.md)", "**[链接加粗](b.md)**", "(括号)", "！",
+         "[ 空格在前](b.md)", "**[ 加粗空格](b.md)**", "a↩b",
          "\u3000", "\xa0", ":", "，"]
 EDGES = ["2. ", "- ", "+ ", "=", "-", "#", "!", " ", "x_y", "** 空格**", "**a **b**", "*强调*", "***三***", "**", "*",
          "[^1]", "![图](a.png)", "[短]", "[a] [b](c.md)", "[a](b c)", "[a](<b>)", '[a](b "t")', "[](a.md)",
@@ -115,12 +116,13 @@ def test_the_shapes_of_a_government_page_are_taken():
             "临江市人民政府办公室  \n2024年7月21日\n")
     made = prose.render(page, lambda href: "/zcwj/fa/")
     assert made is not None
-    html, headings, broken = made
+    html, headings, broken, words = made
     assert '<h2 id="一总体要求">一、总体要求</h2>' in html
     assert '<ol>\n<li>坚持问题导向。</li>\n<li>详见<a href="/zcwj/fa/">实施方案</a>。</li>\n</ol>' in html
     assert '<th style="text-align: left;">处室</th>' in html and "<strong>政务公开</strong>" in html
     assert "临江市人民政府办公室<br>\n2024年7月21日" in html
     assert [h["id"] for h in headings] == ["一总体要求"] and broken == []
+    assert words.startswith("各区县（市）人民政府，市直各单位： 为进一步做好政务公开工作，") and "详见实施方案。" in words
 
 
 @pytest.mark.parametrize("text", [
