@@ -316,6 +316,8 @@ _CLEANER = nh3.Cleaner(tags=TAGS, attributes=ATTRIBUTES, url_schemes=URL_SCHEMES
 def sanitize(fragment: str) -> str:
     """Keep only allow-listed tags, attributes and URL schemes; drop script and style content."""
     clean = _CLEANER.clean(fragment)
+    if "<img" not in clean:
+        return clean
     # An image whose source was unsafe is gone; one without alt text gets an empty one.
     clean = _IMG_NO_SRC.sub("", clean)
     return _IMG_NO_ALT.sub("<img alt=\"\"", clean)
@@ -327,12 +329,11 @@ _TAG = re.compile(r"<[^>]+>")
 # Block boundaries become spaces; inline tags vanish, since Chinese runs words together.
 _BLOCK = re.compile(r"</?(?:p|h[1-6]|li|ul|ol|dl|dt|dd|t[dhr]|table|thead|tbody|caption|div|pre|blockquote|figure"
                     r"|figcaption)\b[^>]*>|<(?:br|hr)\b[^>]*>")
-_SPACE = re.compile(r"\s+")
 
 
 def plain_text(fragment: str) -> str:
     text = _TAG.sub("", _BLOCK.sub(" ", fragment))
-    return _SPACE.sub(" ", html.unescape(text).replace("↩", "")).strip()
+    return " ".join(html.unescape(text).replace("↩", "").split())     # split() and \s agree on what is a space
 
 
 def _flatten(tokens: list[dict]) -> list[Heading]:

@@ -45,7 +45,7 @@ _STRONG = re.compile(r"\*\*([^*\s](?:[^*\n]*[^*\s])?)\*\*")
 _LOOSE = re.compile(r"[\[\]_|*]")      # what may appear only inside a link, **strong** or a table's row
 _SEPARATOR = set("|:- ")
 _BREAK = "  \n"        # two spaces at a line's end: a line break
-_SPACE = re.compile(r"\s+")
+_BLANK = re.compile(r"(?<=\n) +\n")
 _BREAK_HTML = "<br>\n"
 
 
@@ -59,7 +59,7 @@ def render(text: str, link: Link) -> tuple[str, list[Heading], list[str], str] |
     if _REFUSED.search(text):
         return None
     # python-markdown's whitespace pass: a line of spaces after a newline becomes empty.
-    lines = re.sub(r"(?<=\n) +\n", "\n", text + "\n\n").split("\n")
+    lines = (_BLANK.sub("\n", text + "\n\n") if "\n " in text else text + "\n\n").split("\n")
     if lines[0].strip(" ") == "" and lines[0]:
         return None     # spaces before the first line: an indented code block
     blocks: list[Block] = []
@@ -227,10 +227,12 @@ def _emit(blocks: list[Block], link: Link) -> tuple[str, list[Heading], list[str
 
 def _plain(words: str) -> bool:
     """Prose with nothing in it but text, links and **strong** (in a link's text or around it)."""
-    if "[" in words and not all(_plain(m.group(1)) for m in _LINK.finditer(words)):
-        return False
-    # A link stands for one character that is not a space, as python-markdown's placeholder does.
-    return _LOOSE.search(_STRONG.sub("", _LINK.sub("\x01", words))) is None
+    if "[" in words:
+        if not all(_plain(m.group(1)) for m in _LINK.finditer(words)):
+            return False
+        # A link stands for one character that is not a space, as python-markdown's placeholder does.
+        words = _LINK.sub("\x01", words)
+    return _LOOSE.search(_STRONG.sub("", words) if "**" in words else words) is None
 
 
 def _words(blocks: list[Block]) -> str:
@@ -248,7 +250,7 @@ def _words(blocks: list[Block]) -> str:
             pieces.extend(map(_unmarked, value[1]))
         else:
             pieces.extend(_unmarked(cell) for row in value[1] for cell in row)
-    return _SPACE.sub(" ", " ".join(pieces).replace("↩", "")).strip()
+    return " ".join(" ".join(pieces).replace("↩", "").split())     # split() and \s agree on what is a space
 
 
 def _unmarked(words: str) -> str:
