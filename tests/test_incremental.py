@@ -387,6 +387,12 @@ def test_parallel_and_serial_builds_write_the_same_bytes(tmp_path: Path):
     assert tree(serial / "build/site") == tree(parallel / "build/site")
     # The check's facts of each page come from whichever process rendered it: the same findings.
     assert [str(w) for w in a.warnings] == [str(w) for w in b.warnings] != []
+    # A first build keys each output where it renders it; the keys pass of the next build (a page
+    # touched, so that it reads and plans again) finds every one of them unchanged.
+    (parallel / "content/jxj/gzdt/n000.md").touch()
+    again = build(parallel, index=False, workers=2)
+    assert [stage for stage, _ in again.timings][:2] == ["load", "assemble"]
+    assert again.release is None and again.rendered == 0
 
 
 @pytest.mark.slow
