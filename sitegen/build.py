@@ -212,6 +212,9 @@ def build(root: Path, out: Path | None = None, progress: Progress | None = None,
             fast = retouch(after, stats, letters.digest, now, cache, Markup())
         if fast is None:
             read, problems = load(root, cache, workers)
+            # What load made (20,000 pages' parses and conversions on a first build) is stored
+            # meanwhile, by a forked process, on the core that assemble leaves idle.
+            cache.store()
     begun = None
     if fast is not None:
         built = fast
@@ -306,7 +309,7 @@ def build(root: Path, out: Path | None = None, progress: Progress | None = None,
                 raise OutputError(f"could not write the search index {search_dir(out)}: {e.strerror or e}") from e
             release.set_search(indexed.path.name)
     if inspect:
-        cache.store()      # while the rules run: storing 20,000 pages' entries took 1.2-1.7 s after them
+        cache.store()      # while the rules run, if load's entries were too few to store apart
         with clock.stage("check"):
             problems += check.as_problems(check.run(cluster, out, now, root=root, scheduled=later, keys=keys,
                                                     cache=cache, begun=begun))

@@ -77,14 +77,15 @@ class Cache:
             self._new[(kind, key)] = self._sign(kind, key, data) + data
 
     def store(self) -> None:
-        """Begin storing what is new in a forked process, so that the caller's own work (a build's
-        check) goes on meanwhile; ``save()`` waits for it and stores what was put since."""
+        """Begin storing what is new in a forked process, at the lowest priority, so that the
+        caller's own work goes on meanwhile (a build's assemble leaves a core idle); ``save()``
+        waits for it and stores what was put since. Until then, later calls do nothing."""
         if self.folder is None or len(self._new) < APART_FROM or self._storing is not None:
             return
         rows, self._new = self._new, {}
-        for kind in {kind for kind, _ in rows}:
+        for kind in self._stored_kinds() | {kind for kind, _ in rows}:
             self._kind(kind)    # read now: a read while the other process writes would wait for its commit
-        self._storing = (Forked(lambda: self._write(rows, [])), rows)
+        self._storing = (Forked(lambda: self._write(rows, []), idle=True), rows)
 
     def save(self, prune: tuple[str, ...] = PAGE_KINDS) -> None:
         """Store what is new and forget entries of the ``prune`` kinds this build did not use
@@ -132,6 +133,16 @@ class Cache:
     def _remember(self, rows: dict[tuple[str, str], bytes]) -> None:
         for (kind, key), blob in rows.items():
             self._rows.setdefault(kind, {})[key] = blob
+
+    def _stored_kinds(self) -> set[str]:
+        try:
+            db = self._connect()
+            kinds = {kind for kind, in db.execute("SELECT DISTINCT kind FROM entries")}
+            db.close()
+            return kinds
+        except sqlite3.Error as e:
+            self._damaged(e)
+            return set()
 
     def _kind(self, kind: str) -> dict[str, bytes]:
         if kind not in self._rows:

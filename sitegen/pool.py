@@ -43,13 +43,14 @@ def fan_out(work: Callable[[int], R], count: int, workers: int | None, serial_be
 class Forked(Generic[R]):
     """``work()`` begun in a forked process, on what the parent held then (nothing is pickled on the
     way in); calling this waits for its result. Not ``apart`` (too little work to be worth a fork)
-    or without fork, ``work()`` runs when called.
+    or without fork, ``work()`` runs when called. ``idle``: the process runs at the lowest priority,
+    on whatever CPU the others leave.
 
     The result goes to an already deleted file, not to a pipe someone must drain: a caller that
     fails in between and never asks leaves a process that still ends on its own (or is stopped).
     """
 
-    def __init__(self, work: Callable[[], R], apart: bool = True):
+    def __init__(self, work: Callable[[], R], apart: bool = True, idle: bool = False):
         self._work = work
         self._process: multiprocessing.process.BaseProcess | None = None
         if not apart or "fork" not in multiprocessing.get_all_start_methods():
@@ -57,6 +58,8 @@ class Forked(Generic[R]):
         self._results = tempfile.TemporaryFile()
 
         def send() -> None:
+            if idle:
+                os.nice(19)
             try:
                 outcome: tuple[bool, Any] = (True, work())
             except BaseException as e:      # noqa: BLE001 -- raised again where the result is asked for

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
+
 from clusters import make_cluster, page
 
 from sitegen import cache as caching
 from sitegen import load as loading
 from sitegen.assemble import assemble, markup_key
 from sitegen.cache import Cache
+from sitegen.pool import Forked
 
 
 def test_entries_only_put_are_saved_even_when_they_outgrow_sqlites_page_cache(tmp_path):
@@ -64,6 +67,14 @@ def test_entries_stored_apart_while_the_build_goes_on_are_saved_with_the_rest(tm
     assert [again.get("source", "a"), again.get("built", "b"), again.get("built", "c")] == ["first", "second", "after"]
     assert again.get("source", "old") is None
     assert set(cache.stored("source")) == {"a"} and set(cache.stored("built")) == {"b", "c"}
+
+
+def test_the_forked_store_takes_only_the_cpu_the_build_leaves():
+    # Begun while a build assembles and plans, it must not slow them down on a busy machine.
+    here = os.nice(0)
+    assert Forked(lambda: os.nice(0), idle=True)() == min(19, here + 19)
+    assert Forked(lambda: os.nice(0))() == here
+    assert os.nice(0) == here
 
 
 def test_pages_converted_while_loading_end_as_if_converted_after(tmp_path, monkeypatch):
