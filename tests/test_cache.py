@@ -9,6 +9,7 @@ from clusters import make_cluster, page
 from sitegen import cache as caching
 from sitegen import load as loading
 from sitegen.assemble import assemble, markup_key
+from sitegen.build import build
 from sitegen.cache import Cache
 from sitegen.pool import Forked
 
@@ -106,3 +107,17 @@ def test_pages_converted_while_loading_end_as_if_converted_after(tmp_path, monke
     assert {k: p.body for k, p in fused.pages.items()} == {k: p.body for k, p in apart.pages.items()}
     assert fused.pages["jxj/gzdt/a"].body == \
         '<p>见<a href="/jxj/gzdt/b/">乙</a>、<a href="../nocol/c.md">丙</a>与<a href="/jxj/gzdt/f.pdf">附件</a>。</p>'
+
+
+def test_a_page_file_unchanged_since_the_first_build_is_not_read_again(tmp_path, monkeypatch):
+    # A first build with enough pages for the workers keeps each page file's size, times and inode
+    # with what it held: the next build reads only the file that was touched since.
+    files = {f"content/jxj/gzdt/n{i:03d}.md": page(f"动态第{i}条", body=f"正文{i}。") for i in range(loading.PARALLEL_FROM + 20)}
+    root = make_cluster(tmp_path, files)
+    build(root, index=False, workers=2)
+    (root / "content/jxj/gzdt/n000.md").touch()
+    read: list[str] = []
+    real = loading.read_bounded
+    monkeypatch.setattr(loading, "read_bounded", lambda path, rel, limit: (read.append(rel), real(path, rel, limit))[1])
+    build(root, index=False, workers=1)
+    assert read == ["content/jxj/gzdt/n000.md"]
