@@ -135,6 +135,7 @@ class Cache:
             self._rows.setdefault(kind, {})[key] = blob
 
     def _stored_kinds(self) -> set[str]:
+        """Every kind of entry the file holds."""
         try:
             db = self._connect()
             kinds = {kind for kind, in db.execute("SELECT DISTINCT kind FROM entries")}

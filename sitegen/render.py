@@ -86,7 +86,8 @@ def renderer(env: jinja2.Environment, theme: Theme, site_digest: str) -> Rendere
 
 
 # The renderer, the jobs, the facts function and the writer of a worker process, inherited through
-# fork: never pickled, never shared. A task names a range of jobs, and only their facts come back.
+# fork: never pickled, never shared. A task names a range of jobs, and only their keys (when asked)
+# and facts come back.
 _worker: tuple[Renderer, Sequence[Job], Facts | None, Put, bool] | None = None
 IN_FLIGHT = 4            # chunks per worker sent ahead: the parent records each as it finishes
 
