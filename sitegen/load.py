@@ -163,10 +163,10 @@ def _parse(root: Path, path: Path, stored: AbstractSet[str], convert_with: Conve
     if source is None or convert_with is None:
         return key, entry, text, read_at, None
     markup, links, conversions = convert_with
-    converted = markup_key(source)
-    if converted in conversions:
+    html_key = markup_key(source)
+    if html_key in conversions:
         return key, entry, text, read_at, None
-    return key, entry, text, read_at, (converted, convert(markup, links, source))
+    return key, entry, text, read_at, (html_key, convert(markup, links, source))
 
 
 def _parse_many(root: Path, paths: Sequence[Path], workers: int | None, stored: AbstractSet[str],
