@@ -11,6 +11,7 @@ import watchfiles
 from .build import BuildReport, build
 from .cache import Cache
 from .glance import Built
+from .output import make_spare
 from .serve import DEBOUNCE_MS, STEP_MS, WATCHED, relevant
 
 
@@ -26,6 +27,7 @@ def watch(root: Path, out: Path | None, report: Callable[[BuildReport | Exceptio
     root = root.resolve()
     cache = Cache(root / "build" / "cache")
     last: Built | None = None
+    stop = stop or threading.Event()
 
     def once(quiet: bool = False) -> None:
         nonlocal last
@@ -37,8 +39,18 @@ def watch(root: Path, out: Path | None, report: Callable[[BuildReport | Exceptio
         last = result.built or last
         if result.release is not None or not quiet:
             report(result)
+        if last is not None:
+            # Between changes, so that the next release need not link every unchanged file itself.
+            try:
+                make_spare(result.out, last.cluster.site.releases)
+            except OSError:
+                pass        # the next release starts empty, as it would without a spare
+            except KeyboardInterrupt:
+                stop.set()          # Ctrl+C while it was made: the watch ends as it does while waiting
 
     once()
+    if stop.is_set():
+        return
     paths = [root / name for name in WATCHED if (root / name).exists()]
     started = False
     # The watcher starts after the first build: its first (empty) yield, once it is listening,

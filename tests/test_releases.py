@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from sitegen.build import build, rollback
 from sitegen.cli import main
 from sitegen.errors import BuildFailed, OutputError
-from sitegen.output import Release, releases
+from sitegen.output import Release, make_spare, releases
 
 from clusters import SITE_YAML, make_cluster, page
 from test_incremental import SECOND_DEPT, tree
@@ -121,6 +121,68 @@ def test_a_release_is_made_from_the_oldest_when_that_one_would_go(tmp_path: Path
     shutil.copytree(root, cold, ignore=shutil.ignore_patterns("build"))
     build(cold, index=False)
     assert tree(out) == tree(cold / "build/site")
+
+
+def test_a_spare_made_between_builds_is_where_the_next_release_starts(tmp_path: Path):
+    root = two_departments(tmp_path / "site")
+    out, folder = root / "build" / "site", root / "build" / "releases"
+    first = build(root, index=False)
+    assert make_spare(out, 10) and not make_spare(out, 10)        # one spare at a time
+    spare = (folder / ".spare").stat().st_ino
+    assert (folder / ".spare/index.html").stat().st_ino == (folder / "r000001/index.html").stat().st_ino
+    (root / "content/jxj/gzdt/a.md").write_text(page("经信局动态", "2024-03-01 09:00", "第二版。"), encoding="utf-8")
+    second = build(root, index=False)
+    # The spare became r000002, brought up to date in place: its unchanged files were already there.
+    assert (folder / "r000002").stat().st_ino == spare and not (folder / ".spare").exists()
+    assert not (folder / ".spare.json").exists() and [r.id for r in releases(out)] == ["r000001", "r000002"]
+    assert second.release.written < 10 and second.release.linked == first.files - second.release.written
+    assert "第二版" not in (folder / "r000001/jxj/gzdt/a/index.html").read_text(encoding="utf-8")
+    cold = tmp_path / "cold"
+    shutil.copytree(root, cold, ignore=shutil.ignore_patterns("build"))
+    build(cold, index=False)
+    assert tree(out) == tree(cold / "build/site")
+    # With a release due to be pruned, the next one starts from it: no spare is made.
+    assert not make_spare(out, 2) and not (folder / ".spare").exists()
+
+
+def test_a_spare_older_than_the_live_release_still_makes_the_right_release(tmp_path: Path):
+    root = two_departments(tmp_path / "site")
+    out, folder = root / "build" / "site", root / "build" / "releases"
+    build(root, index=False)
+    first = tree(out)
+    (root / "content/jxj/gzdt/a.md").write_text(page("经信局动态", "2024-03-01 09:00", "第二版。"), encoding="utf-8")
+    (root / "content/jxj/gzdt/c.md").write_text(page("经信局另一条动态", "2024-03-05 09:00"), encoding="utf-8")
+    build(root, index=False)
+    assert make_spare(out, 10)                  # a copy of r000002 ...
+    rollback(out, "r000001")                    # ... while r000001 is live again
+    (root / "content/jxj/gzdt/c.md").unlink()
+    (root / "content/jxj/gzdt/a.md").write_text(page("经信局动态", "2024-03-01 09:00", "第三版。"), encoding="utf-8")
+    (root / "content/fgw/gzdt/new.md").write_text(page("新的动态", "2024-05-01 09:00", "新增。"), encoding="utf-8")
+    build(root, index=False)
+    assert os.readlink(out) == "releases/r000003" and not (folder / ".spare").exists()
+    assert not (folder / "r000003/jxj/gzdt/c").exists()        # the spare had it, the release has not
+    assert tree(folder / "r000001") == first
+    cold = tmp_path / "cold"
+    shutil.copytree(root, cold, ignore=shutil.ignore_patterns("build"))
+    build(cold, index=False)
+    assert tree(out) == tree(cold / "build/site")
+
+
+def test_a_spare_left_half_made_is_cleaned_away(tmp_path: Path):
+    root = two_departments(tmp_path / "site")
+    out, folder = root / "build" / "site", root / "build" / "releases"
+    build(root, index=False)
+    (folder / ".spare/jxj").mkdir(parents=True)               # renamed into place, its manifest never written
+    (folder / ".spare/jxj/stale.html").write_text("旧", encoding="utf-8")
+    (folder / ".spare.tmp-999999999").mkdir()                  # its maker died while linking
+    (root / "content/jxj/gzdt/a.md").write_text(page("经信局动态", "2024-03-01 09:00", "第二版。"), encoding="utf-8")
+    build(root, index=False)
+    assert sorted(p.name for p in folder.iterdir()) == [".lock", "r000001", "r000001.json", "r000002", "r000002.json"]
+    assert not (out / "jxj/stale.html").exists()
+    (folder / ".spare.json").write_text('{"files": {}}', encoding="utf-8")    # its folder gone by hand
+    (root / "content/jxj/gzdt/a.md").write_text(page("经信局动态", "2024-03-01 09:00", "第三版。"), encoding="utf-8")
+    build(root, index=False)
+    assert os.readlink(out) == "releases/r000003" and not (folder / ".spare.json").exists()
 
 
 def test_one_build_at_a_time_makes_a_release(tmp_path: Path):

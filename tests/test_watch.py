@@ -66,11 +66,18 @@ def test_the_watch_publishes_each_edit_and_a_text_edit_from_the_last_build(tmp_p
         assert "release r000001 is live" in watching.next_result()
         live = root / "build/site/jxj/gzdt/a/index.html"
         time.sleep(0.5)     # the watcher is listening once the first build is reported
+        # Between changes it readies the folder the next release starts from (output.make_spare).
+        spare = root / "build/releases/.spare"
+        deadline = time.monotonic() + 30
+        while not spare.with_suffix(".json").exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        spare_inode = spare.stat().st_ino
         # A sentence added to a page: read and rendered alone, from the last build.
         (root / "content/jxj/gzdt/a.md").write_text(
             page("经信局动态", "2024-03-01 09:00", f"开篇。{LONG}\n\n补充说明一项。"), encoding="utf-8")
         line = watching.next_result()
         assert "release r000002 is live" in line and " 1 rendered, 1 written" in line
+        assert (root / "build/releases/r000002").stat().st_ino == spare_inode
         assert "assemble" not in line and "补充说明一项" in live.read_text(encoding="utf-8")
         # A new title changes lists and home pages: a whole build.
         (root / "content/jxj/gzdt/a.md").write_text(
