@@ -107,7 +107,8 @@ def run(cmd: list[str], cwd: str = REPO) -> dict:
 
 
 def sitegen(python: str, root: str, index: bool = False) -> dict:
-    code = ("import sys, json; from pathlib import Path; from sitegen.build import build; "
+    code = ("import sys, json, gc; from pathlib import Path; from sitegen.build import build; "
+            "gc.disable(); "      # as the `sitegen build` command does (cli.build_command)
             f"r = build(Path({root!r}), index={index}); "
             "print(json.dumps({'files': r.files, 'rendered': r.rendered, "
             "'written': r.release.written if r.release else 0, 'timings': r.timings, 'stage_cpu': r.cpu}), "

@@ -45,6 +45,21 @@ def test_the_command_as_run_says_everything_and_exits_with_the_status_of_what_it
     assert unknown.returncode == 2 and "No such command" in unknown.stderr
 
 
+def test_a_one_off_build_leaves_the_collector_off_for_the_exit(cluster_root, monkeypatch):
+    # A collection after the build would walk every object it made, to free nothing the exit does not.
+    import gc
+    import sitegen.cli
+    root = cluster_root({"content/jxj/gzdt/a.md": page()})
+    seen = []
+    monkeypatch.setattr(sitegen.cli, "build", lambda *a, **k: seen.append(gc.isenabled()) or build(*a, **k))
+    enabled = gc.isenabled()
+    try:
+        assert run("build", "--root", str(root)).exit_code == 0 and seen == [False] and not gc.isenabled()
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def test_build_with_problems_prints_each_and_exits_1(cluster_root):
     root = cluster_root({"content/jxj/gzdt/a.md": page(date="昨天"), "content/jxj/gzdt/b.md": page(portal="nope")})
     result = run("build", "--root", str(root), "--out", str(root / "web"))
