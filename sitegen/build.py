@@ -21,6 +21,7 @@ from .cache import PAGE_KINDS, Cache, digest
 from .content import Stray
 from .model import Cluster, china_now
 from .errors import BuildFailed, OutputError, Problem, errors_in
+from .files import stat_line
 from .glance import Built, retouch
 from .markup import Markup
 from .output import (Preview, Release, ReleaseInfo, live, lock, manifest, note_inputs, releases, releases_dir,
@@ -106,14 +107,10 @@ def input_stats(root: Path) -> dict[str, str]:
             st = os.lstat(base)
         except OSError:
             continue
-        stats[os.fspath(base)] = _line(st)
+        stats[os.fspath(base)] = stat_line(st)
         if stat.S_ISDIR(st.st_mode):
             _stat_tree(os.fspath(base), stats)
     return stats
-
-
-def _line(st: os.stat_result) -> str:
-    return f"{'d' if stat.S_ISDIR(st.st_mode) else 'f'}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\0{st.st_ino}"
 
 
 def _stats_digest(stats: dict[str, str]) -> str:
@@ -131,7 +128,7 @@ def _stat_tree(folder: str, into: dict[str, str]) -> None:
             st = entry.stat(follow_symlinks=False)
         except OSError:
             continue
-        into[entry.path] = _line(st)
+        into[entry.path] = stat_line(st)
         if stat.S_ISDIR(st.st_mode):
             _stat_tree(entry.path, into)
 
@@ -211,7 +208,7 @@ def build(root: Path, out: Path | None = None, progress: Progress | None = None,
         if after is not None and not letter_problems and (keep_going or not after.held):
             fast = retouch(after, stats, letters.digest, now, cache, Markup())
         if fast is None:
-            read, problems = load(root, cache, workers)
+            read, problems = load(root, cache, workers, stats)
             # What load made (20,000 pages' parses and conversions on a first build) is stored
             # meanwhile, by a forked process, on the core that assemble leaves idle.
             cache.store()

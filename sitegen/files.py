@@ -64,6 +64,11 @@ def relative(path: Path, root: Path) -> str:
     return path.relative_to(root).as_posix()
 
 
+def stat_line(st: os.stat_result) -> str:
+    """What a build compares of a file or folder between builds: its kind ("d" or "f"), size, times and inode."""
+    return f"{'d' if stat.S_ISDIR(st.st_mode) else 'f'}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\0{st.st_ino}"
+
+
 def walk(top: Path) -> Iterator[os.DirEntry[str]]:
     """Every entry under ``top`` except folders, sorted, never following a link (iterative: no depth limit).
 

@@ -131,7 +131,7 @@ def retouch(built: Built, stats: Mapping[str, str], letters: str, now: datetime,
     by_source = {page.source: page for page in built.cluster.pages.values()}
     pages = dict(built.cluster.pages)
     keys = dict(built.records.source_keys)
-    for (source, problems, key), rel in zip(load.pages(root, [root / rel for rel in edited], cache), edited):
+    for (source, problems, key), rel in zip(load.pages(root, [root / rel for rel in edited], cache, stats), edited):
         old = by_source.get(rel)
         if old is None or source is None or source.head != sources[rel].head or problems:
             return None     # its front matter changed, or it has problems: the whole build tells

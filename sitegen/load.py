@@ -2,29 +2,32 @@
 
 from __future__ import annotations
 
+import os
 import pickle
 import time
 from pathlib import Path
 from types import MappingProxyType
-from typing import AbstractSet, Callable, Iterator, KeysView, Sequence
+from typing import AbstractSet, Callable, Iterator, KeysView, Mapping, Sequence
 
 from . import config, content, ledger
 from .assemble import Links, Records, convert, markup_key
 from .cache import Cache, digest
 from .content import Source
 from .errors import Problem
-from .files import read_bounded, relative
+from .files import read_bounded, relative, stat_line
 from .markup import Markup
 from .pool import fan_out
 from .urls import page_url
 
 
-def load(root: Path, cache: Cache | None = None, workers: int | None = None) -> tuple[Records | None, list[Problem]]:
+def load(root: Path, cache: Cache | None = None, workers: int | None = None,
+         stats: Mapping[str, str] | None = None) -> tuple[Records | None, list[Problem]]:
     """Read and validate site.yaml, departments/*.yaml and content/**.md; collect every problem.
 
     A page whose file is unchanged since the last build (same size, times and inode), or whose
     text is (a file written again), comes from ``cache`` instead of being parsed again; the others
-    are parsed in a process pool when many.
+    are parsed in a process pool when many. ``stats``: the build's files.stat_line of each input
+    path, taken just before (a page not in it is looked at again).
     Given a ``cache``, the worker that parses a page converts its Markdown too, into the cache,
     where assemble() finds it: a cold build's pages cross between processes once, not twice.
     """
@@ -35,7 +38,7 @@ def load(root: Path, cache: Cache | None = None, workers: int | None = None) -> 
     sources = []
     keys = {}
     links = (lambda: _links(root, paths, strays)) if cache is not None else None
-    for source, found, key in _parse_all(root, paths, cache or Cache(None), workers, links):
+    for source, found, key in _parse_all(root, paths, cache or Cache(None), workers, links, stats):
         problems += found
         if source is not None:
             sources.append(source)
@@ -51,10 +54,10 @@ def load(root: Path, cache: Cache | None = None, workers: int | None = None) -> 
                    MappingProxyType(keys)), problems
 
 
-def pages(root: Path, paths: Sequence[Path], cache: Cache) -> list[Parsed]:
+def pages(root: Path, paths: Sequence[Path], cache: Cache, stats: Mapping[str, str]) -> list[Parsed]:
     """These pages parsed as load() parses them (from ``cache`` when unchanged), with their cache
     keys: for a build made from the last one, which reads only the files that changed."""
-    return _parse_all(root, paths, cache, 1)
+    return _parse_all(root, paths, cache, 1, None, stats)
 
 
 def _links(root: Path, paths: Sequence[Path], strays: Sequence[content.Stray]) -> Links:
@@ -79,7 +82,7 @@ ConvertWith = tuple[Markup, Links, KeysView[str]]
 
 
 def _parse_all(root: Path, paths: Sequence[Path], cache: Cache, workers: int | None,
-               links: Callable[[], Links] | None = None) -> list[Parsed]:
+               links: Callable[[], Links] | None = None, stats: Mapping[str, str] | None = None) -> list[Parsed]:
     """content.parse of each path, in order, from the cache when the page's text was parsed before.
 
     Two kinds of entry: "source", a parse keyed by the page's path and text; "read", what a file
@@ -90,20 +93,23 @@ def _parse_all(root: Path, paths: Sequence[Path], cache: Cache, workers: int | N
     """
     done: list[Parsed | None] = []
     todo: list[tuple[int, Path, str | None]] = []      # (where in ``done``, path, key of its "read" entry)
+    base = str(root)
     for path in paths:
-        try:
-            st = path.stat()
-        except OSError:
-            done.append(None)
-            todo.append((len(done) - 1, path, None))
-            continue
-        key = digest(str(root), str(path), str(st.st_size), str(st.st_mtime_ns), str(st.st_ctime_ns), str(st.st_ino))
+        line = stats.get(os.fspath(path)) if stats is not None else None
+        if line is None:
+            try:
+                line = stat_line(os.stat(path))
+            except OSError:
+                done.append(None)
+                todo.append((len(done) - 1, path, None))
+                continue
+        key = digest(base, str(path), line)
         read = cache.get("read", key)
         if read is not None:
             source_key, text, parsed_at = read
             # Racy: written within a tick of when it was read, it may have changed with the same
             # times and size (as git's index does, such an entry is checked against the text).
-            if parsed_at - st.st_mtime > RACY or _text_digest(path) == text:
+            if parsed_at - int(line.split("\0")[2]) / 1e9 > RACY or _text_digest(path) == text:
                 hit = cache.get("source", source_key)
                 if hit is not None:
                     done.append((hit[0], hit[1], source_key))
