@@ -124,6 +124,10 @@ class Release:
         """Make the staging folder: the oldest release when this commit would prune it, else the
         spare (make_spare()), else a new one. Returns what the staging holds (output path -> key)."""
         due = _due(self.dir, self.previous, keep)
+        if due:
+            # A spare made while ``keep`` was higher would never be used, and it keeps old files alive.
+            (self.dir / f"{SPARE}.json").unlink(missing_ok=True)
+            shutil.rmtree(self.dir / SPARE, ignore_errors=True)
         start = self.dir / (due[0] if due else SPARE)
         data = manifest(start)
         if data is None:

@@ -141,8 +141,13 @@ def test_a_spare_made_between_builds_is_where_the_next_release_starts(tmp_path: 
     shutil.copytree(root, cold, ignore=shutil.ignore_patterns("build"))
     build(cold, index=False)
     assert tree(out) == tree(cold / "build/site")
-    # With a release due to be pruned, the next one starts from it: no spare is made.
+    # With a release due to be pruned, the next one starts from it: no spare is made, and one made
+    # while more releases were kept is removed.
     assert not make_spare(out, 2) and not (folder / ".spare").exists()
+    assert make_spare(out, 10)
+    (root / "site.yaml").write_text(SITE_YAML + "releases: 2\n", encoding="utf-8")
+    build(root, index=False)
+    assert sorted(p.name for p in folder.iterdir()) == [".lock", "r000002", "r000002.json", "r000003", "r000003.json"]
 
 
 def test_a_spare_older_than_the_live_release_still_makes_the_right_release(tmp_path: Path):
