@@ -33,6 +33,13 @@ def two_departments(root: Path) -> Path:
     })
 
 
+def built_from_nothing(root: Path, where: Path) -> dict[str, str]:
+    """The web root a first build of a copy of ``root``'s sources writes (see test_incremental.tree)."""
+    shutil.copytree(root, where, ignore=shutil.ignore_patterns("build"))
+    build(where, index=False)
+    return tree(where / "build/site")
+
+
 def test_each_publish_is_a_release_linking_what_did_not_change(tmp_path: Path):
     root = two_departments(tmp_path / "site")
     out = root / "build" / "site"
@@ -117,10 +124,7 @@ def test_a_release_is_made_from_the_oldest_when_that_one_would_go(tmp_path: Path
     assert third.release.written < 10 and third.release.linked == third.files - third.release.written
     assert tree(root / "build/releases/r000002") == served          # what it shared was never written through
     assert not (root / "build/releases/r000003/jxj/gzdt/c").exists()   # gone since r000001, folder and all
-    cold = tmp_path / "cold"
-    shutil.copytree(root, cold, ignore=shutil.ignore_patterns("build"))
-    build(cold, index=False)
-    assert tree(out) == tree(cold / "build/site")
+    assert tree(out) == built_from_nothing(root, tmp_path / "cold")
 
 
 def test_a_spare_made_between_builds_is_where_the_next_release_starts(tmp_path: Path):
@@ -137,10 +141,7 @@ def test_a_spare_made_between_builds_is_where_the_next_release_starts(tmp_path: 
     assert not (folder / ".spare.json").exists() and [r.id for r in releases(out)] == ["r000001", "r000002"]
     assert second.release.written < 10 and second.release.linked == first.files - second.release.written
     assert "第二版" not in (folder / "r000001/jxj/gzdt/a/index.html").read_text(encoding="utf-8")
-    cold = tmp_path / "cold"
-    shutil.copytree(root, cold, ignore=shutil.ignore_patterns("build"))
-    build(cold, index=False)
-    assert tree(out) == tree(cold / "build/site")
+    assert tree(out) == built_from_nothing(root, tmp_path / "cold")
     # With a release due to be pruned, the next one starts from it: no spare is made, and one made
     # while more releases were kept is removed.
     assert not make_spare(out, 2) and not (folder / ".spare").exists()
@@ -167,10 +168,7 @@ def test_a_spare_older_than_the_live_release_still_makes_the_right_release(tmp_p
     assert os.readlink(out) == "releases/r000003" and not (folder / ".spare").exists()
     assert not (folder / "r000003/jxj/gzdt/c").exists()        # the spare had it, the release has not
     assert tree(folder / "r000001") == first
-    cold = tmp_path / "cold"
-    shutil.copytree(root, cold, ignore=shutil.ignore_patterns("build"))
-    build(cold, index=False)
-    assert tree(out) == tree(cold / "build/site")
+    assert tree(out) == built_from_nothing(root, tmp_path / "cold")
 
 
 def test_a_spare_left_half_made_is_cleaned_away(tmp_path: Path):
