@@ -68,9 +68,15 @@ def _datetime(value: Any) -> datetime:
     raise ValueError("a date and time as YYYY-MM-DD HH:MM (such as 2024-03-12 09:30)")
 
 
+_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
 def _date(value: Any) -> date:
+    text = str(value).strip()
     try:
-        return datetime.strptime(str(value).strip(), "%Y-%m-%d").date()
+        # The usual form without strptime (a tenth of a disclosure page's parse); strptime takes
+        # the rest it always took, such as 2024-3-1.
+        return date.fromisoformat(text) if _DAY.fullmatch(text) else datetime.strptime(text, "%Y-%m-%d").date()
     except ValueError:
         raise ValueError("a date as YYYY-MM-DD (such as 2024-03-10)") from None
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import date
 from pathlib import Path
 
 import pytest
 
+from sitegen import content
 from sitegen.build import build
 from sitegen.errors import BuildFailed
 
@@ -74,6 +76,14 @@ def test_bad_disclosure_date_and_validity(cluster_root):
         "content/jxj/zcwj/a.md:7: disclosure.written: expected a date as YYYY-MM-DD (such as 2024-03-10), found '2024/03/10'",
         "content/jxj/zcwj/a.md:8: disclosure.validity: expected one of 有效 | 失效 | 废止, found '作废'",
     ]
+
+
+def test_a_date_is_read_as_editors_write_it():
+    # The usual form is read without strptime; what strptime took before, and only that, it still takes.
+    assert content._date("2024-03-10") == date(2024, 3, 10) and content._date(" 2024-3-1 ") == date(2024, 3, 1)
+    for bad in ("2024-02-30", "2024/03/10", "２０２４-０３-１０", "2024-03-10T00:00"):
+        with pytest.raises(ValueError, match="a date as YYYY-MM-DD"):
+            content._date(bad)
 
 
 def test_unknown_column_kind(cluster_root):
