@@ -363,11 +363,17 @@ def make_spare(out: Path, keep: int) -> bool:
         try:
             os.mkdir(target)
             for path in data["files"]:
-                parent = os.path.dirname(os.path.join(target, path))
+                link = os.path.join(target, path)
+                parent = os.path.dirname(link)
                 if parent not in made:
-                    os.makedirs(parent, exist_ok=True)
+                    try:
+                        os.mkdir(parent)        # most files are a page's index.html, in a folder of its own
+                    except FileExistsError:
+                        pass
+                    except FileNotFoundError:
+                        os.makedirs(parent, exist_ok=True)
                     made.add(parent)
-                os.link(os.path.join(source, path), os.path.join(target, path))
+                os.link(os.path.join(source, path), link)
             os.rename(making, folder / SPARE)
             _write_json(folder / f"{SPARE}.json", {"files": data["files"]})
         except BaseException as e:
