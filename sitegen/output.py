@@ -241,12 +241,7 @@ class Release:
         target = os.path.join(self._staging, path)
         parent = os.path.dirname(target)
         if parent not in self._made:
-            try:
-                os.mkdir(parent)        # most outputs are a page's index.html, in a folder of its own
-            except FileExistsError:
-                pass
-            except FileNotFoundError:
-                os.makedirs(parent, exist_ok=True)
+            _folder(parent)
             self._made.add(parent)
         if path in self.present:
             # Another release's version, perhaps the very inode it serves (gone already if someone
@@ -273,6 +268,17 @@ class Release:
 
     def _error(self, path: str, e: OSError) -> OutputError:
         return OutputError(f"could not write {self.out / path}: {e.strerror or e}")
+
+
+def _folder(path: str) -> None:
+    """Make a folder for outputs, and its parents when missing: one system call in the usual case,
+    as most outputs are a page's index.html in a folder of its own."""
+    try:
+        os.mkdir(path)
+    except FileExistsError:
+        pass
+    except FileNotFoundError:
+        os.makedirs(path, exist_ok=True)
 
 
 def lock(out: Path) -> int:
@@ -366,12 +372,7 @@ def make_spare(out: Path, keep: int) -> bool:
                 link = os.path.join(target, path)
                 parent = os.path.dirname(link)
                 if parent not in made:
-                    try:
-                        os.mkdir(parent)        # most files are a page's index.html, in a folder of its own
-                    except FileExistsError:
-                        pass
-                    except FileNotFoundError:
-                        os.makedirs(parent, exist_ok=True)
+                    _folder(parent)
                     made.add(parent)
                 os.link(os.path.join(source, path), link)
             os.rename(making, folder / SPARE)
