@@ -284,7 +284,6 @@ def main() -> None:
     ratios = [(c["wall"] / ((hugos[i]["wall"] + hugos[i + 1]["wall"]) / 2),
                c["cpu"] / ((hugos[i]["cpu"] + hugos[i + 1]["cpu"]) / 2)) for i, c in enumerate(colds)]
     figures["cold ratios (wall, cpu)"] = ratios
-    cold = colds[-1]
     noop = sitegen(args.python, cluster)
     row("sitegen no-op", noop, f"{noop['written']} written")
     for dirpath, _, names in os.walk(os.path.join(cluster, "content")):
