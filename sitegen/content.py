@@ -74,8 +74,8 @@ _DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 def _date(value: Any) -> date:
     text = str(value).strip()
     try:
-        # The usual form without strptime (a tenth of a disclosure page's parse); strptime takes
-        # the rest it always took, such as 2024-3-1.
+        # The usual form without strptime, which is Python and was most of a disclosure date's
+        # reading; strptime still takes the rest it always took, such as 2024-3-1.
         return date.fromisoformat(text) if _DAY.fullmatch(text) else datetime.strptime(text, "%Y-%m-%d").date()
     except ValueError:
         raise ValueError("a date as YYYY-MM-DD (such as 2024-03-10)") from None

@@ -87,7 +87,7 @@ class _Environment(jinja2.Environment):
     """Jinja's environment, with each template's globals a plain dict rather than a ChainMap.
 
     Every render copies its template's globals into a new context, and every `{% from %}` compares
-    them with the imported template's: over a ChainMap both iterate in Python, about a tenth of an
+    them with the imported template's: over a ChainMap both iterate in Python, about a fifth of an
     article's rendering. The globals are all set before a template is loaded (as Jinja asks of
     them) and never change after, so a copy sees the same values.
     """
