@@ -27,7 +27,6 @@ def watch(root: Path, out: Path | None, report: Callable[[BuildReport | Exceptio
     root = root.resolve()
     cache = Cache(root / "build" / "cache")
     last: Built | None = None
-    stop = stop or threading.Event()
 
     def once(quiet: bool = False) -> None:
         nonlocal last
@@ -45,19 +44,20 @@ def watch(root: Path, out: Path | None, report: Callable[[BuildReport | Exceptio
                 make_spare(result.out, last.cluster.site.releases)
             except OSError:
                 pass        # the next release starts empty, as it would without a spare
-            except KeyboardInterrupt:
-                stop.set()          # Ctrl+C while it was made: the watch ends as it does while waiting
 
-    once()
-    if stop.is_set():
-        return
-    paths = [root / name for name in WATCHED if (root / name).exists()]
-    started = False
-    # The watcher starts after the first build: its first (empty) yield, once it is listening,
-    # builds once more for what was saved while that build ran.
-    for changes in watchfiles.watch(*paths, step=STEP_MS, debounce=DEBOUNCE_MS, stop_event=stop,
-                                    watch_filter=relevant, raise_interrupt=False, yield_on_timeout=True,
-                                    rust_timeout=1000):
-        if changes or not started:
-            once(quiet=not changes)
-        started = True
+    try:
+        once()
+        paths = [root / name for name in WATCHED if (root / name).exists()]
+        started = False
+        # The watcher starts after the first build: its first (empty) yield, once it is listening,
+        # builds once more for what was saved while that build ran.
+        for changes in watchfiles.watch(*paths, step=STEP_MS, debounce=DEBOUNCE_MS, stop_event=stop,
+                                        watch_filter=relevant, raise_interrupt=False, yield_on_timeout=True,
+                                        rust_timeout=1000):
+            if changes or not started:
+                once(quiet=not changes)
+            started = True
+    except KeyboardInterrupt:
+        # Ctrl+C is how a watch is stopped, whatever it is doing then: a build cut short before
+        # its switch publishes nothing, and a spare cut short is removed.
+        pass

@@ -99,3 +99,18 @@ def test_the_watch_publishes_each_edit_and_a_text_edit_from_the_last_build(tmp_p
     subprocess.run([sys.executable, "-m", "sitegen", "build", "--root", str(cold)], check=True,
                    stdout=subprocess.DEVNULL)
     assert tree(root / "build/site") == tree(cold / "build/site")
+
+
+def test_ctrl_c_ends_the_watch_whatever_it_is_doing(tmp_path: Path):
+    # Ctrl+C reaches the watch wherever it happens to be: here while it reports its first release,
+    # a moment the watcher's own handling of Ctrl+C does not cover. It ends, and nothing is left half made.
+    from sitegen.watch import watch
+
+    root = make_cluster(tmp_path / "site", {"content/jxj/gzdt/a.md": page("经信局动态", "2024-03-01 09:00", "正文。")})
+
+    def interrupted(result: object) -> None:
+        raise KeyboardInterrupt
+
+    watch(root, None, interrupted)
+    assert os.readlink(root / "build/site") == "releases/r000001"
+    assert not [p.name for p in (root / "build/releases").iterdir() if ".tmp-" in p.name]
