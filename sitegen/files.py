@@ -69,6 +69,11 @@ def stat_line(st: os.stat_result) -> str:
     return f"{'d' if stat.S_ISDIR(st.st_mode) else 'f'}\0{st.st_size}\0{st.st_mtime_ns}\0{st.st_ctime_ns}\0{st.st_ino}"
 
 
+def stat_mtime(line: str) -> float:
+    """The modification time, in seconds, that a stat_line() records."""
+    return int(line.split("\0")[2]) / 1e9
+
+
 def walk(top: Path) -> Iterator[os.DirEntry[str]]:
     """Every entry under ``top`` except folders, sorted, never following a link (iterative: no depth limit).
 

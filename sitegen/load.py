@@ -14,7 +14,7 @@ from .assemble import Links, Records, convert, markup_key
 from .cache import Cache, digest
 from .content import Source
 from .errors import Problem
-from .files import read_bounded, relative, stat_line
+from .files import read_bounded, relative, stat_line, stat_mtime
 from .markup import Markup
 from .pool import fan_out
 from .urls import page_url
@@ -109,7 +109,7 @@ def _parse_all(root: Path, paths: Sequence[Path], cache: Cache, workers: int | N
             source_key, text, parsed_at = read
             # Racy: written within a tick of when it was read, it may have changed with the same
             # times and size (as git's index does, such an entry is checked against the text).
-            if parsed_at - int(line.split("\0")[2]) / 1e9 > RACY or _text_digest(path) == text:
+            if parsed_at - stat_mtime(line) > RACY or _text_digest(path) == text:
                 hit = cache.get("source", source_key)
                 if hit is not None:
                     done.append((hit[0], hit[1], source_key))

@@ -1,12 +1,15 @@
 """The sitegen command: what a person types and what they read back."""
 
 from __future__ import annotations
+
+import gc
 import subprocess
 import sys
 
 import pytest
 from click.testing import CliRunner
 
+import sitegen.cli
 from sitegen.build import build
 from sitegen.cli import main
 
@@ -47,8 +50,6 @@ def test_the_command_as_run_says_everything_and_exits_with_the_status_of_what_it
 
 def test_a_one_off_build_leaves_the_collector_off_for_the_exit(cluster_root, monkeypatch):
     # A collection after the build would walk every object it made, to free nothing the exit does not.
-    import gc
-    import sitegen.cli
     root = cluster_root({"content/jxj/gzdt/a.md": page()})
     seen = []
     monkeypatch.setattr(sitegen.cli, "build", lambda *a, **k: seen.append(gc.isenabled()) or build(*a, **k))
