@@ -95,6 +95,98 @@ def hugo_site(cluster: str, target: str) -> None:
             f.write(text)
 
 
+GOV_THEME = os.path.join(BENCH, "hugo")
+ATTR_LIST = re.compile(r"\{:\s*(#[\w-]+)\s*\}\s*$", re.M)
+FLOW = re.compile(r"^\s*- \{(.*)\}\s*$")
+
+
+def _yaml_fields(path: str) -> tuple[dict[str, str], list[dict[str, str]]]:
+    """The top-level scalars and the `columns:` list of a site.yaml or departments/*.yaml as synth.py
+    writes them (one flow mapping per column), without a YAML library: only what the _index.md need."""
+    top: dict[str, str] = {}
+    columns: list[dict[str, str]] = []
+    in_columns = False
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            if not line.startswith((" ", "-")):
+                key, _, value = line.partition(":")
+                top[key.strip()] = value.strip().strip('"')
+                in_columns = key.strip() == "columns"
+            elif in_columns and (m := FLOW.match(line)):
+                fields = re.findall(r"(\w+): (\[[^\]]*\]|[^,]+)", m.group(1))
+                columns.append({k: v.strip() for k, v in fields})
+    return top, columns
+
+
+def hugo_gov_site(cluster: str, target: str) -> None:
+    """The cluster's pages as a Hugo site with the same pages as sitegen's default theme (bench/hugo:
+    its templates and config), rebuilt only when missing. The Markdown files as hugo_site() writes them,
+    the portal's at the top of content/ (where their URLs are); site.yaml and departments/*.yaml in
+    data/, which the templates read; an _index.md per department and column (title, owner, column,
+    and the column's kind cascaded to its pages); attachments in static/ at their URLs."""
+    stamp = os.path.join(target, ".complete")       # written last: a half-made site is made again
+    if os.path.isfile(stamp):
+        return
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(GOV_THEME, target)
+    source = os.path.join(cluster, "content")
+    for dirpath, _, names in os.walk(source):
+        rel = os.path.relpath(dirpath, source)
+        parts = rel.split(os.sep)
+        dest = os.path.join("", *parts[1:]) if parts[0] == "portal" else rel
+        for name in names:
+            if not name.endswith(".md"):
+                if parts[-1] == "files":        # attachments: published at their own URL
+                    os.makedirs(os.path.join(target, "static", dest), exist_ok=True)
+                    shutil.copyfile(os.path.join(dirpath, name), os.path.join(target, "static", dest, name))
+                continue
+            with open(os.path.join(dirpath, name), encoding="utf-8") as f:
+                text = f.read()
+            text = DATE.sub(lambda m: f"date: {m.group(1)}T{m.group(2) or '00:00'}:00+08:00", text, count=1)
+            text = ATTR_LIST.sub(r"{\1}", text)       # a heading's {: #id } as Goldmark writes it: {#id}
+            os.makedirs(os.path.join(target, "content", dest), exist_ok=True)
+            with open(os.path.join(target, "content", dest, name), "w", encoding="utf-8") as f:
+                f.write(text)
+
+    def index(folder: str, title: str, owner: str, **extra: str) -> None:
+        lines = ["---", f"title: {json.dumps(title, ensure_ascii=False)}", f"owner: {owner}"]
+        lines += [f"{k}: {v}" for k, v in extra.items()]
+        os.makedirs(os.path.join(target, "content", folder), exist_ok=True)
+        with open(os.path.join(target, "content", folder, "_index.md"), "w", encoding="utf-8") as f:
+            f.write("\n".join(lines + ["---", ""]))
+
+    def column(folder: str, owner: str, col: dict[str, str], **extra: str) -> None:
+        index(folder, col["title"], owner, column=col["slug"],
+              cascade=f"{{owner: {owner}, column: {col['slug']}, ckind: {col['kind']}}}", **extra)
+
+    os.makedirs(os.path.join(target, "data", "departments"))
+    shutil.copyfile(os.path.join(cluster, "site.yaml"), os.path.join(target, "data", "site.yaml"))
+    accepted = os.path.join(cluster, "content", "portal", "accepted.yaml")     # the portal's editors' list
+    if os.path.isfile(accepted):
+        shutil.copyfile(accepted, os.path.join(target, "data", "accepted.yaml"))
+    site, columns = _yaml_fields(os.path.join(cluster, "site.yaml"))
+    with open(os.path.join(target, "hugo.toml"), encoding="utf-8") as f:
+        config = f.read().replace("@BASE_URL@", site["base_url"].rstrip("/") + "/")
+    with open(os.path.join(target, "hugo.toml"), "w", encoding="utf-8") as f:
+        f.write(config)
+    index("", site["name"], "portal")
+    for col in columns:
+        column(col["slug"], "portal", col)
+    for name in sorted(os.listdir(os.path.join(cluster, "departments"))):
+        slug = name.rsplit(".", 1)[0]
+        shutil.copyfile(os.path.join(cluster, "departments", name),
+                        os.path.join(target, "data", "departments", f"{slug}.yaml"))
+        dept, columns = _yaml_fields(os.path.join(cluster, "departments", name))
+        index(slug, dept["name"], slug, type="department")
+        for col in columns:
+            column(f"{slug}/{col['slug']}", slug, col)
+        # the 信息公开 section's own pages (guide, rules) are articles; its catalog home is not made
+        column(f"{slug}/xxgk", slug, {"slug": "xxgk", "title": "信息公开", "kind": "xxgk"},
+               _build="{render: never}")
+    with open(stamp, "w", encoding="utf-8") as f:
+        f.write("made by bench/scale.py hugo_gov_site()\n")
+
+
 def run(cmd: list[str], cwd: str = REPO) -> dict:
     t0 = time.perf_counter()
     proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
