@@ -5,10 +5,14 @@
                           [--hugo hugo] [--rounds 1] [--no-serve] [--no-watch] [--verify] [--json FILE]
 
 Generates a synthetic cluster with bench/synth.py (reused when the parameters and synth.py are
-unchanged), writes the same pages as a Hugo site (same Markdown bodies; front matter dates in
-RFC 3339; a small theme with a frame, lists paginated by 20 and single pages), then measures:
+unchanged), writes the same pages as two Hugo sites (same Markdown bodies; front matter dates in
+RFC 3339): one with a bare theme (a small frame, lists paginated by 20 and single pages), and one
+with bench/hugo, a theme that makes the same pages as sitegen's default theme (the same <head>,
+header, nav, breadcrumbs, 信息公开 table, contents, prev/next, footer, lists, home pages and Atom
+feeds; see bench/README.md for what it leaves out), then measures:
 
-  hugo cold         `hugo` into an empty public/ (before sitegen cold, and again after each one)
+  hugo cold         `hugo` (bare theme) into an empty public/ (before sitegen cold, and again after each one)
+  hugo same pages   `hugo` (bench/hugo) into an empty public/, likewise
   sitegen cold      build() of the site with no cache, no release and no index (the index is its own stage)
   sitegen no-op     the same again: nothing changed since the live release
   sitegen touched   every page's mtime changed, no text changed: the whole pipeline, every output a cache hit
@@ -96,7 +100,7 @@ def hugo_site(cluster: str, target: str) -> None:
 
 
 GOV_THEME = os.path.join(BENCH, "hugo")
-ATTR_LIST = re.compile(r"\{:\s*(#[\w-]+)\s*\}\s*$", re.M)
+ATTR_LIST = re.compile(r"\{:\s*(#[\w-]+)\s*\}\s*$", re.MULTILINE)
 FLOW = re.compile(r"^\s*- \{(.*)\}\s*$")
 
 
@@ -185,6 +189,21 @@ def hugo_gov_site(cluster: str, target: str) -> None:
                _build="{render: never}")
     with open(stamp, "w", encoding="utf-8") as f:
         f.write("made by bench/scale.py hugo_gov_site()\n")
+
+
+def parity(sitegen_out: str, gov_out: str, bare_out: str, sample: int = 200) -> dict:
+    """How much each build writes: its files, and the mean size of the same sampled article pages
+    (sitegen's article URLs, every 1/sample-th in order, that all three outputs have)."""
+    articles = sorted(os.path.relpath(d, sitegen_out) for d, _, ns in os.walk(sitegen_out)
+                      if "index.html" in ns and re.fullmatch(r"\d{8}-\d+", os.path.basename(d)))
+    sitegen_out = os.path.realpath(sitegen_out)     # build/site is a link to the live release
+    outs = {"sitegen": sitegen_out, "hugo same pages": gov_out, "hugo": bare_out}
+    have = [a for a in articles if all(os.path.isfile(os.path.join(o, a, "index.html")) for o in outs.values())]
+    chosen = have[::max(1, len(have) // sample)][:sample]
+    sites = {name: {"files": timer.tree_size(out)[0],
+                    "article bytes": sum(os.path.getsize(os.path.join(out, a, "index.html")) for a in chosen)
+                    / max(1, len(chosen))} for name, out in outs.items()}
+    return {"sampled": len(chosen), "sites": sites}
 
 
 def run(cmd: list[str], cwd: str = REPO) -> dict:
@@ -350,8 +369,9 @@ def main() -> None:
     made, took = timer.ensure_cluster(args.departments, args.pages, args.seed)
     if made:
         print(f"generated {args.pages} pages in {took:.1f}s into {timer.rel(cluster)}")
-    hugo_root = cluster + "-hugo"
+    hugo_root, gov_root = cluster + "-hugo", cluster + "-hugo-gov"
     hugo_site(cluster, hugo_root)
+    hugo_gov_site(cluster, gov_root)
     rows, figures = [], {}
     figures["load average before"] = os.getloadavg()
 
@@ -359,23 +379,32 @@ def main() -> None:
         figures[name] = {k: v for k, v in r.items() if k != "output"}
         rows.append([name, f"{r['wall']:.2f}", f"{r['cpu']:.2f}", timer.mib(r["rss"]), note])
 
-    def hugo_cold() -> dict:
-        shutil.rmtree(os.path.join(hugo_root, "public"), ignore_errors=True)
-        return run([args.hugo, "--quiet", "-d", "public"], cwd=hugo_root)
+    def hugo_cold(root: str = hugo_root) -> dict:
+        shutil.rmtree(os.path.join(root, "public"), ignore_errors=True)
+        return run([args.hugo, "--quiet", "-d", "public"], cwd=root)
 
     # Hugo, then sitegen and Hugo again, ``rounds`` times: each sitegen build is compared with the
     # Hugo builds just before and after it, as the machine's speed drifts from one minute to the next.
-    hugos, colds = [hugo_cold()], []
+    hugos, govs, colds = [hugo_cold()], [hugo_cold(gov_root)], []
     row("hugo cold", hugos[0], f"{timer.tree_size(os.path.join(hugo_root, 'public'))[0]} files")
+    row("hugo same pages cold", govs[0], f"{timer.tree_size(os.path.join(gov_root, 'public'))[0]} files")
     for n in range(1, args.rounds + 1):
         shutil.rmtree(os.path.join(cluster, "build"), ignore_errors=True)
         colds.append(sitegen(args.python, cluster))
         row(f"sitegen cold{'' if args.rounds == 1 else f' {n}'}", colds[-1], f"{colds[-1]['files']} files")
         hugos.append(hugo_cold())
         row(f"hugo cold again{'' if args.rounds == 1 else f' {n}'}", hugos[-1], "the same, after sitegen cold")
-    ratios = [(c["wall"] / ((hugos[i]["wall"] + hugos[i + 1]["wall"]) / 2),
-               c["cpu"] / ((hugos[i]["cpu"] + hugos[i + 1]["cpu"]) / 2)) for i, c in enumerate(colds)]
+        govs.append(hugo_cold(gov_root))
+        row(f"hugo same pages again{'' if args.rounds == 1 else f' {n}'}", govs[-1], "the same, after sitegen cold")
+
+    def mean_ratios(others: list[dict]) -> list[tuple[float, float]]:
+        return [(c["wall"] / ((others[i]["wall"] + others[i + 1]["wall"]) / 2),
+                 c["cpu"] / ((others[i]["cpu"] + others[i + 1]["cpu"]) / 2)) for i, c in enumerate(colds)]
+    ratios, gov_ratios = mean_ratios(hugos), mean_ratios(govs)
     figures["cold ratios (wall, cpu)"] = ratios
+    figures["cold ratios to hugo same pages (wall, cpu)"] = gov_ratios
+    figures["parity"] = parity(os.path.join(cluster, "build", "site"), os.path.join(gov_root, "public"),
+                               os.path.join(hugo_root, "public"))
     noop = sitegen(args.python, cluster)
     row("sitegen no-op", noop, f"{noop['written']} written")
     for dirpath, _, names in os.walk(os.path.join(cluster, "content")):
@@ -406,9 +435,14 @@ def main() -> None:
           + ", ".join(f"{x:.2f}" for x in figures["load average before"]) + ", after "
           + ", ".join(f"{x:.2f}" for x in figures["load average after"]) + "\n")
     print(timer.table(["build", "wall s", "cpu s", "peak RSS MiB", ""], rows))
-    print("\nsitegen cold / hugo cold (the mean of the Hugo builds before and after it): "
-          + "; ".join(f"{w:.2f}x wall, {c:.2f}x CPU" for w, c in ratios)
-          + (f"; median {sorted(w for w, _ in ratios)[len(ratios) // 2]:.2f}x wall" if len(ratios) > 1 else ""))
+    print()
+    for name, rs in (("hugo cold", ratios), ("hugo same pages cold", gov_ratios)):
+        print(f"sitegen cold / {name} (the mean of the Hugo builds before and after it): "
+              + "; ".join(f"{w:.2f}x wall, {c:.2f}x CPU" for w, c in rs)
+              + (f"; median {sorted(w for w, _ in rs)[len(rs) // 2]:.2f}x wall" if len(rs) > 1 else ""))
+    par = figures["parity"]
+    print(f"outputs: files, and mean bytes of the same {par['sampled']} article pages: "
+          + "; ".join(f"{name} {f['files']} files, {f['article bytes']:,.0f} B" for name, f in par["sites"].items()))
     for n, c in enumerate(colds, 1):
         print(f"sitegen cold{'' if len(colds) == 1 else f' {n}'} stages, wall (CPU of the build process + of its "
               "workers): " + ", ".join(f"{s} {t:.2f}s ({p:.1f} + {w:.1f})"
