@@ -129,8 +129,13 @@ def hugo_gov_site(cluster: str, target: str) -> None:
     data/, which the templates read; an _index.md per department and column (title, owner, column,
     and the column's kind cascaded to its pages); attachments in static/ at their URLs."""
     stamp = os.path.join(target, ".complete")       # written last: a half-made site is made again
-    if os.path.isfile(stamp):
-        return
+    made_with = _theme_digest()                     # and one made with other templates
+    try:
+        with open(stamp, encoding="utf-8") as f:
+            if f.read().strip() == made_with:
+                return
+    except OSError:
+        pass
     shutil.rmtree(target, ignore_errors=True)
     shutil.copytree(GOV_THEME, target)
     source = os.path.join(cluster, "content")
@@ -188,7 +193,22 @@ def hugo_gov_site(cluster: str, target: str) -> None:
         column(f"{slug}/xxgk", slug, {"slug": "xxgk", "title": "信息公开", "kind": "xxgk"},
                _build="{render: never}")
     with open(stamp, "w", encoding="utf-8") as f:
-        f.write("made by bench/scale.py hugo_gov_site()\n")
+        f.write(made_with + "\n")
+
+
+def _theme_digest() -> str:
+    """A digest of bench/hugo (its paths and bytes) and of the function that lays the cluster out for it."""
+    import hashlib
+    import inspect
+    h = hashlib.sha256(inspect.getsource(hugo_gov_site).encode())
+    for dirpath, dirs, names in sorted(os.walk(GOV_THEME)):
+        dirs.sort()
+        for name in sorted(names):
+            path = os.path.join(dirpath, name)
+            h.update(os.path.relpath(path, GOV_THEME).encode() + b"\0")
+            with open(path, "rb") as f:
+                h.update(f.read())
+    return h.hexdigest()
 
 
 def parity(sitegen_out: str, gov_out: str, bare_out: str, sample: int = 200) -> dict:
