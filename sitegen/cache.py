@@ -18,8 +18,12 @@ from typing import Any, Callable, KeysView
 
 from .pool import Forked
 
-FORMAT = "sitegen-cache-2"
-MAC = 16                 # bytes of the signature in front of each value
+FORMAT = "sitegen-cache-3"
+MAC = 16                 # bytes of the signature (HMAC-SHA-256, cut) in front of each value
+# Hex digits of a digest. SHA-256 rather than BLAKE2b: with the SHA extensions of today's x86 and
+# ARM cores it hashes twice as fast, and a cold build hashes some 600 MB at 20,000 pages (cache
+# entries signed, page texts and views digested).
+DIGEST = 32
 # What a whole build asks of every page (what a file held, its parse, its conversion): an entry of
 # these kinds it did not ask for belongs to a page deleted or edited since.
 PAGE_KINDS = ("read", "source", "markup")
@@ -29,10 +33,10 @@ APART_FROM = 5000       # new entries: fewer are stored in less time than forkin
 def code_version() -> str:
     """A digest of sitegen's own code: a value pickled by another version may not fit this one's
     classes (a field added to a page's front matter), so the signature covers the code too."""
-    h = hashlib.blake2b(digest_size=16)
+    h = hashlib.sha256()
     for path in sorted(Path(__file__).resolve().parent.rglob("*.py")):
         h.update(path.read_bytes())
-    return h.hexdigest()
+    return h.hexdigest()[:DIGEST]
 
 
 class Cache:
@@ -160,11 +164,9 @@ class Cache:
         return self._rows[kind]
 
     def _sign(self, kind: str, key: str, data: bytes) -> bytes:
-        # BLAKE2's keyed mode is a MAC by itself (no HMAC construction needed), and fast.
-        mac = hashlib.blake2b(f"{FORMAT}\0{self._code}\0{kind}\0{key}\0".encode(), key=self._secret,
-                              digest_size=MAC)
+        mac = hmac.new(self._secret, f"{FORMAT}\0{self._code}\0{kind}\0{key}\0".encode(), "sha256")
         mac.update(data)
-        return mac.digest()
+        return mac.digest()[:MAC]
 
     def _damaged(self, error: sqlite3.Error) -> None:
         """Remove a cache file SQLite finds malformed (torn by a crash, overwritten): left in place,
@@ -215,8 +217,9 @@ def _secret(folder: Path) -> bytes:
 
 
 def digest(*parts: str | bytes) -> str:
-    h = hashlib.blake2b(digest_size=16)
+    """The parts' digest, each part ended by a NUL: SHA-256, cut to 128 bits (32 hex digits)."""
+    h = hashlib.sha256()
     for part in parts:
         h.update(part.encode() if isinstance(part, str) else part)
         h.update(b"\0")
-    return h.hexdigest()
+    return h.hexdigest()[:DIGEST]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from dataclasses import dataclass
@@ -12,6 +11,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BeforeValidator, Field
 
+from .cache import digest
 from .config import (Strict, Text20, Text30, Text30OrEmpty, Text40, Text60OrEmpty, Text80, Text200, Text300,
                      Text300OrEmpty, YamlError, decode, parse_yaml, read_text, validate)
 from .errors import Problem, shown
@@ -462,4 +462,4 @@ def parse(root: Path, path: Path, raw: bytes | None = None) -> tuple[Source | No
         line, expected, found = costs
         return None, [Problem(rel, end + 1 + line, "(body)", expected, found)]
     return Source(rel, owner, column, slug, meta, lines, body, end + 2, text[:len(text) - len(body)],
-                  hashlib.blake2b(body.encode(), digest_size=16).hexdigest()), []
+                  digest(body)), []

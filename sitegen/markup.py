@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import html
 import re
 import signal
@@ -22,6 +21,7 @@ from markdown.treeprocessors import InlineProcessor, Treeprocessor
 from markdown.util import AtomicString, Registry
 
 from . import prose
+from .cache import digest
 from .model import Heading
 
 # Links the resolver could not place: (the link as written, why) for the caller to report.
@@ -201,9 +201,8 @@ def is_relative(href: str) -> bool:
 
 # Part of every cached conversion's key: this module's own text (its extensions and allow-list),
 # prose.py's, and the versions of the libraries they drive, so no edit can leave an old conversion in use.
-MARKUP_VERSION = hashlib.blake2b(Path(__file__).read_bytes() + Path(prose.__file__).read_bytes()
-                                 + markdown.__version__.encode() + getattr(nh3, "__version__", "").encode(),
-                                 digest_size=8).hexdigest()
+MARKUP_VERSION = digest(Path(__file__).read_bytes(), Path(prose.__file__).read_bytes(), markdown.__version__,
+                        getattr(nh3, "__version__", ""))[:16]
 
 
 class Markup:

@@ -14,7 +14,7 @@ from typing import Any, Callable, Iterator, Mapping, Sequence
 
 import jinja2
 
-from .cache import code_version
+from .cache import DIGEST, code_version, digest
 from .errors import BuildFailed, Problem
 from .plan import Job
 from .pool import fan_out
@@ -41,7 +41,7 @@ class Renderer:
 
     def key(self, job: Job) -> str:
         """The cache key of an output: an unchanged key means unchanged bytes."""
-        h = hashlib.blake2b(digest_size=16)
+        h = hashlib.sha256()
         if job.template is None:
             h.update(b"raw\0")
             h.update(job.view)
@@ -51,7 +51,7 @@ class Renderer:
             # repr, not pickle: a dataclass's repr is its values alone, while a pickle also
             # records which values happen to be one shared object, which differs between builds.
             h.update(repr(job.view).encode())
-        return h.hexdigest()
+        return h.hexdigest()[:DIGEST]
 
     def keys(self, jobs: Sequence[Job], workers: int | None = None) -> list[str]:
         """``key()`` of each job, in order: in forked processes when there are many."""
@@ -81,7 +81,7 @@ def _problem(job: Job, e: jinja2.TemplateError) -> Problem:
 def renderer(env: jinja2.Environment, theme: Theme, site_digest: str) -> Renderer:
     assets = "".join(f"{k}={a.url};" for k, a in sorted(theme.assets.items()))
     # sitegen's own code is part of every key: a changed filter or global changes bytes the views do not show.
-    context = hashlib.blake2b(f"{code_version()}\0{site_digest}\0{assets}".encode(), digest_size=16).hexdigest()
+    context = digest(code_version(), site_digest, assets)
     return Renderer(env, template_digests(env, theme), context)
 
 

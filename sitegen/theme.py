@@ -16,6 +16,7 @@ from jinja2 import nodes
 from markupsafe import Markup
 
 from . import files, urls
+from .cache import digest
 from .errors import Problem
 
 MAX_ASSET_BYTES = 16 * 2**20      # a stylesheet, a script, a logo: never a video
@@ -69,9 +70,9 @@ def load_theme(root: Path, name: str) -> tuple[Theme | None, list[Problem]]:
             data, found = files.read_bounded(path, _shown_path(root, path), MAX_ASSET_BYTES)
             problems += found
             if data is not None:
-                digest = hashlib.sha256(data).hexdigest()[:10]
+                short = hashlib.sha256(data).hexdigest()[:10]
                 stem, dot, ext = logical.rpartition(".")
-                hashed = f"{stem}.{digest}.{ext}" if dot else f"{logical}.{digest}"
+                hashed = f"{stem}.{short}.{ext}" if dot else f"{logical}.{short}"
                 assets[logical] = Asset(f"/static/{hashed}", data)
     return Theme(name, template_dirs, MappingProxyType(assets)), problems
 
@@ -176,10 +177,7 @@ def template_digests(env: jinja2.Environment, theme: Theme) -> dict[str, str]:
             if current not in seen and current in sources:
                 seen.add(current)
                 todo.extend(sources if ANY in refs[current] else refs[current])
-        h = hashlib.blake2b(digest_size=16)
-        for part in sorted(seen):
-            h.update(f"{part}\0{sources[part]}\0".encode())
-        digests[name] = h.hexdigest()
+        digests[name] = digest(*(f"{part}\0{sources[part]}" for part in sorted(seen)))
     return digests
 
 
