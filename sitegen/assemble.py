@@ -23,7 +23,7 @@ from .errors import Problem, shown
 from .files import published_names
 from .markup import MARKUP_VERSION, Html, Markup, line_of_text
 from .pool import fan_out
-from .model import Attachment, Cluster, Column, Consultation, Contact, Department, Interview, Page, newest_first
+from .model import Attachment, Cluster, Column, Consultation, Contact, Department, Interview, Long, Page, newest_first
 from .urls import BSFW, PORTAL, RESERVED, bsfw_url, column_url, file_url, home_url, page_url, xxgk_url
 
 
@@ -76,7 +76,7 @@ def assemble(records: Records, cache: Cache | None = None, workers: int | None =
                                             f"a document of at most {MAX_ATTACHMENT_BYTES // 2**20} MiB",
                                             f"{shown(href)}, {strays[dest].size / 2**20:.1f} MiB"))
                 _publish(strays[dest], files)
-        page = _page(source, html, records.root, by_content, strays, files, columns, site, problems,
+        page = _page(source, (html, resolutions), records.root, by_content, strays, files, columns, site, problems,
                      departments.get(source.owner))
         pages[page.id] = page
     accepted, found = acceptance.read(records.root)
@@ -218,9 +218,10 @@ def _placed(records: Records, columns: dict[str, Column], problems: list[Problem
     return list(placed.values())
 
 
-def _page(s: Source, html: Html, root: Path, by_content: dict[str, Source], strays: dict[str, Stray],
+def _page(s: Source, converted: Converted, root: Path, by_content: dict[str, Source], strays: dict[str, Stray],
           files: dict[str, str], columns: dict[str, Column], site: SiteSpec, problems: list[Problem],
           dept: Department | None = None) -> Page:
+    html, resolutions = converted
     here = posixpath.dirname(s.rel.removeprefix("content/"))
 
     def target(rel: str) -> str:
@@ -284,7 +285,8 @@ def _page(s: Source, html: Html, root: Path, by_content: dict[str, Source], stra
     return Page(
         id=f"{s.owner}/{s.column}/{s.slug}", owner=s.owner, column=f"{s.owner}/{s.column}", slug=s.slug,
         title=m.title, date=m.date, summary=summary, keywords=m.keywords, featured=m.portal,
-        body=html.body, text=text, toc=html.toc, attachments=tuple(attachments), disclosure=disclosure,
+        # The same text, links resolved the same way, by the same converter: the same HTML.
+        body=Long(html.body, digest(markup_key(s), repr(resolutions))), text=text, toc=html.toc, attachments=tuple(attachments), disclosure=disclosure,
         interprets=interprets, url=page_url(s.owner, s.column, s.slug), source=s.rel, guide=guide,
         consultation=consultation, interview=interview,
     )
@@ -424,7 +426,7 @@ def reassemble(records: Records, cluster: Cluster, source: Source, markup: Marku
         p.url for p in cluster.pages.values()}
     files = dict(cluster.files)
     problems: list[Problem] = []
-    page = _page(source, html, records.root, by_content, strays, files, dict(cluster.columns), records.site,
+    page = _page(source, (html, resolutions), records.root, by_content, strays, files, dict(cluster.columns), records.site,
                  problems, cluster.departments.get(source.owner))
     if files != cluster.files or not documents <= set(files):
         return None, problems

@@ -8,11 +8,37 @@ from typing import Mapping, TypeVar
 
 from typing_extensions import dataclass_transform
 
+from .cache import digest
 from .config import SiteSpec
 from .urls import PORTAL
 from .letters.publish import EMPTY, Snapshot
 
 T = TypeVar("T")
+
+
+class Long(str):
+    """A long text in a view (a page's HTML) whose repr is a digest: an output's key stays exact and
+    is worked out without repr() escaping each of thousands of characters.
+
+    The digest is the one given where the text was made, from the inputs that fix it (a page's
+    conversion: its Markdown, the converter's version, what its links resolved to) and kept by a
+    Long made of it, else that of the text itself, worked out when first asked: an article's HTML,
+    some 10 KB, is then not hashed again for its key in every build that keys it.
+    """
+
+    def __new__(cls, text: str, known: str | None = None) -> "Long":
+        self = super().__new__(cls, text)
+        if known is None and isinstance(text, Long):
+            known = text.__dict__.get("digest")
+        if known is not None:
+            self.__dict__["digest"] = known
+        return self
+
+    def __repr__(self) -> str:
+        known = self.__dict__.get("digest")
+        if known is None:
+            known = self.__dict__["digest"] = digest(self)
+        return f"Long({known})"
 
 
 @dataclass_transform(frozen_default=True)
@@ -186,7 +212,7 @@ class Page:
     summary: str
     keywords: tuple[str, ...]
     featured: bool       # shown on the portal home
-    body: str            # sanitized HTML
+    body: str            # sanitized HTML (a Long, from assemble)
     text: str            # plain text of the body, for descriptions and search
     toc: tuple[Heading, ...]
     attachments: tuple[Attachment, ...]

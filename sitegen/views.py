@@ -6,7 +6,6 @@ so a view must hold exactly what the output depends on: no Cluster, no callables
 
 from __future__ import annotations
 
-import hashlib
 from datetime import datetime
 from typing import Callable, Iterable
 from urllib.parse import urlsplit
@@ -24,19 +23,6 @@ KIND_NAMES = {
 
 
 # ---------------------------------------------------------------- small parts
-
-
-class Long(str):
-    """A long text in a view (an article's HTML) whose repr is its digest.
-
-    The output's key stays exact, and is worked out without repr() escaping each of thousands of
-    characters, which was a quarter of the time keys took at 20,000 pages.
-    """
-
-    __slots__ = ()
-
-    def __repr__(self) -> str:
-        return f"Long({hashlib.blake2b(self.encode(), digest_size=16).hexdigest()})"
 
 
 @value

@@ -436,3 +436,33 @@ def test_a_corrupt_or_foreign_cache_is_ignored(tmp_path: Path):
     (root / "build/site").unlink()
     build(root, index=False)
     assert tree(root / "build/site") == expected
+
+
+def test_an_article_body_is_keyed_by_what_makes_its_html(tmp_path: Path):
+    """An output's key holds its page's HTML by the digest of what made it: the Markdown, the
+    converter and what each link resolved to. The same text linking the same relative path from
+    two departments makes two HTMLs, and two keys."""
+    from sitegen.assemble import assemble
+    from sitegen.cache import digest as text_digest
+    from sitegen.load import load
+    from sitegen.model import Long
+
+    same = "详见[有关通知](../tzgg/n.md)。"
+    root = make_cluster(tmp_path, {
+        "content/portal/zwyw/a.md": page("门户转载", body=same), "content/portal/tzgg/n.md": page("门户通知"),
+        "content/jxj/gzdt/a.md": page("部门转载", body=same), "content/jxj/tzgg/n.md": page("部门通知")})
+
+    def pages():
+        records, problems = load(root)
+        assert records is not None and not problems
+        cluster, problems = assemble(records)
+        assert not problems
+        return cluster.pages["portal/zwyw/a"], cluster.pages["jxj/gzdt/a"]
+
+    portal, department = pages()
+    assert 'href="/tzgg/n/"' in portal.body and 'href="/jxj/tzgg/n/"' in department.body
+    assert repr(portal.body) != repr(department.body)
+    again, _ = pages()
+    assert repr(again.body) == repr(portal.body) == repr(Long(portal.body))     # a Long made of it keeps it
+    plain = Long(str(portal.body))          # a text with nothing known of it: keyed by the text itself
+    assert repr(plain) == f"Long({text_digest(str(portal.body))})" != repr(portal.body)

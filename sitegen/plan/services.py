@@ -7,9 +7,9 @@ from collections import defaultdict
 from typing import Callable, Iterator, Sequence
 
 from ..guides import guides, json_ld, to_csv, to_json
-from ..model import Cluster, Department, Page
+from ..model import Cluster, Department, Long, Page
 from ..urls import PORTAL, absolute, bsfw_url
-from ..views import (Facet, GuidePage, Link, Long, minute, ServiceDirectory, ServiceLine, ServiceList, chrome, column_meta,
+from ..views import (Facet, GuidePage, Link, minute, ServiceDirectory, ServiceLine, ServiceList, chrome, column_meta,
                      crumbs_for, pager, service_line)
 from . import SITE, Job, listed, raw
 

@@ -8,10 +8,10 @@ from typing import Iterable, Iterator
 from xml.sax.saxutils import escape as xml_escape
 
 from ..disclosure import INTERNAL_KINDS, STATS_MARK, entries, year_counts
-from ..model import Cluster, Column, Department, Page
+from ..model import Cluster, Column, Department, Long, Page
 from ..urls import NOT_FOUND, PORTAL, SITEMAP_HTML, absolute, column_url, feed_url, home_url
 from ..views import (Article, ColumnList, DepartmentHome, Item, Link, NotFound, PortalHome, SiteMap,
-                     Long, article_body, chrome, column_meta, crumbs_for, item, items, link, minute, pager)
+                     article_body, chrome, column_meta, crumbs_for, item, items, link, minute, pager)
 from . import SITE, Job, listed, owner_origin, raw
 from .disclosure import article_section
 from .services import home_lines
