@@ -212,7 +212,7 @@ class Page:
     summary: str
     keywords: tuple[str, ...]
     featured: bool       # shown on the portal home
-    body: str            # sanitized HTML (a Long, from assemble)
+    body: Long           # sanitized HTML, with the digest of what made it
     text: str            # plain text of the body, for descriptions and search
     toc: tuple[Heading, ...]
     attachments: tuple[Attachment, ...]

@@ -7,7 +7,7 @@ from collections import defaultdict
 from typing import Callable, Iterator, Sequence
 
 from ..guides import guides, json_ld, to_csv, to_json
-from ..model import Cluster, Department, Long, Page
+from ..model import Cluster, Department, Page
 from ..urls import PORTAL, absolute, bsfw_url
 from ..views import (Facet, GuidePage, Link, minute, ServiceDirectory, ServiceLine, ServiceList, chrome, column_meta,
                      crumbs_for, pager, service_line)
@@ -70,7 +70,7 @@ def guide_page(cluster: Cluster, dept: Department, page: Page) -> GuidePage:
     frame = chrome(cluster, dept.slug, page.url, g.name, f"{g.name}办事指南：{g.agency}。{page.summary}",
                    crumbs_for(cluster, dept.slug, Link(SECTION_TITLE, bsfw_url(dept.slug)),
                               Link(g.name, page.url, True)), meta)
-    return GuidePage(frame, dept, g, Long(page.body), page.attachments, page.date,
+    return GuidePage(frame, dept, g, page.body, page.attachments, page.date,
                      json_ld(page, dept, cluster.site.base_url))
 
 

@@ -69,13 +69,13 @@ def article(cluster: Cluster, page: Page, previous: Page | None, following: Page
                    meta, current="xxgk" if section else column.id)
     interprets = cluster.pages.get(page.interprets) if page.interprets else None
     replaced = page.disclosure.replaced_by if page.disclosure else None
-    body: tuple[str, str] = (Long(page.body), "")
+    body: tuple[str, str] = (page.body, "")     # itself, not a copy: 20,000 of them
     counts = None
     if column.kind == "report":
         # An annual report's counts come from the catalog; the editor marks where they go.
         counts = year_counts(rows, cluster, page.owner, int(page.slug), cluster.site.xxgk)
         before, mark, after = page.body.partition(f"<p>{STATS_MARK}</p>")
-        body = (Long(before), Long(after)) if mark else ("", Long(page.body))
+        body = (Long(before), Long(after)) if mark else ("", page.body)
     return Article(
         chrome=frame, page=article_body(page), column=column, source=owner_name, body=body, counts=counts,
         previous=link(previous) if previous else None, next=link(following) if following else None,
