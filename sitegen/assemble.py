@@ -286,7 +286,8 @@ def _page(s: Source, converted: Converted, root: Path, by_content: dict[str, Sou
         id=f"{s.owner}/{s.column}/{s.slug}", owner=s.owner, column=f"{s.owner}/{s.column}", slug=s.slug,
         title=m.title, date=m.date, summary=summary, keywords=m.keywords, featured=m.portal,
         # The same text, links resolved the same way, by the same converter: the same HTML.
-        body=Long(html.body, digest(markup_key(s), repr(resolutions))), text=text, toc=html.toc, attachments=tuple(attachments), disclosure=disclosure,
+        body=Long(html.body, digest(markup_key(s), repr(resolutions))), text=text, toc=html.toc,
+        attachments=tuple(attachments), disclosure=disclosure,
         interprets=interprets, url=page_url(s.owner, s.column, s.slug), source=s.rel, guide=guide,
         consultation=consultation, interview=interview,
     )
@@ -426,8 +427,8 @@ def reassemble(records: Records, cluster: Cluster, source: Source, markup: Marku
         p.url for p in cluster.pages.values()}
     files = dict(cluster.files)
     problems: list[Problem] = []
-    page = _page(source, (html, resolutions), records.root, by_content, strays, files, dict(cluster.columns), records.site,
-                 problems, cluster.departments.get(source.owner))
+    page = _page(source, (html, resolutions), records.root, by_content, strays, files, dict(cluster.columns),
+                 records.site, problems, cluster.departments.get(source.owner))
     if files != cluster.files or not documents <= set(files):
         return None, problems
     return page, problems

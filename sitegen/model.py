@@ -26,7 +26,7 @@ class Long(str):
     some 10 KB, is then not hashed again for its key in every build that keys it.
     """
 
-    def __new__(cls, text: str, known: str | None = None) -> "Long":
+    def __new__(cls, text: str, known: str | None = None) -> Long:
         self = super().__new__(cls, text)
         if known is None and isinstance(text, Long):
             known = text.__dict__.get("digest")
