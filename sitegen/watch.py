@@ -28,10 +28,10 @@ def watch(root: Path, out: Path | None, report: Callable[[BuildReport | Exceptio
     cache = Cache(root / "build" / "cache")
     last: Built | None = None
 
-    def once(quiet: bool = False) -> None:
+    def once(quiet: bool = False, changed: set[str] | None = None) -> None:
         nonlocal last
         try:
-            result = build(root, out, keep_going=keep_going, cache=cache, after=last, resident=True)
+            result = build(root, out, keep_going=keep_going, cache=cache, after=last, resident=True, changed=changed)
         except Exception as e:      # BuildFailed, OutputError, or a bug: the watch lives on to the next change
             report(e)
             return
@@ -55,7 +55,8 @@ def watch(root: Path, out: Path | None, report: Callable[[BuildReport | Exceptio
                                         watch_filter=relevant, raise_interrupt=False, yield_on_timeout=True,
                                         rust_timeout=1000):
             if changes or not started:
-                once(quiet=not changes)
+                # What was saved while the first build ran has no events: that once, every file is looked at.
+                once(quiet=not changes, changed={path for _, path in changes} if started else None)
             started = True
     except KeyboardInterrupt:
         # Ctrl+C is how a watch is stopped, whatever it is doing then: a build cut short before

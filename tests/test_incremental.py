@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import random
 import shutil
 from pathlib import Path
@@ -344,6 +345,49 @@ def test_a_build_made_from_the_last_reads_and_renders_only_the_edited_page(tmp_p
     path.write_text(page("改过标题的动态", "2024-03-01 09:00", "全新的开头。"), encoding="utf-8")
     fifth = build(root, index=False, cache=cache, after=fourth.built)
     assert "assemble" in [name for name, _ in fifth.timings] and "feed.xml" in fifth.release.changed
+
+
+def test_a_build_after_a_watchers_changes_looks_again_at_those_files_alone(tmp_path: Path, monkeypatch):
+    """`build --watch` names what changed: the stats of those files (and their folders) taken again
+    are what statting every file gives, for a page saved in place or renamed over, added or deleted."""
+    import sitegen.build
+    from sitegen.build import input_stats, restat
+
+    walks = []
+    monkeypatch.setattr(sitegen.build, "input_stats", lambda root: walks.append(root) or input_stats(root))
+    root = start(tmp_path / "site")
+    path = root / "content/jxj/gzdt/a.md"
+    path.write_text(page("第一篇动态", "2024-03-01 09:00", LONG), encoding="utf-8")     # its summary stays
+    cache = Cache(root / "build" / "cache")
+    first = build(root, index=False, cache=cache, resident=True)
+    path.write_text(page("第一篇动态", "2024-03-01 09:00", f"{LONG}\n\n补充一句。"), encoding="utf-8")
+    assert restat(first.built.stats, {str(path)}) == input_stats(root)
+    second = build(root, index=False, cache=cache, after=first.built, changed={str(path)})
+    assert "assemble" not in [name for name, _ in second.timings] and second.rendered == 1
+    assert len(walks) == 1      # the first build's
+    assert "补充一句" in (root / "build/site/jxj/gzdt/a/index.html").read_text(encoding="utf-8")
+    # Saved as editors often save: a new file renamed over the page (its folder's times change too).
+    saved = path.with_name("a.md.tmp")
+    saved.write_text(page("第一篇动态", "2024-03-01 09:00", f"{LONG}\n\n再补充一句。"), encoding="utf-8")
+    os.replace(saved, path)
+    assert restat(second.built.stats, {str(path)}) == input_stats(root)
+    third = build(root, index=False, cache=cache, after=second.built, changed={str(path)})
+    assert third.rendered == 1 and "再补充一句" in (root / "build/site/jxj/gzdt/a/index.html").read_text(encoding="utf-8")
+    # A page added, then one deleted: each takes the whole build, which looks at every file.
+    added = root / "content/jxj/gzdt/d.md"
+    added.write_text(page("新增的动态", "2024-03-05 09:00", "新增。"), encoding="utf-8")
+    assert restat(third.built.stats, {str(added)}) == input_stats(root)
+    fourth = build(root, index=False, cache=cache, after=third.built, changed={str(added)})
+    assert "assemble" in [name for name, _ in fourth.timings] and (root / "build/site/jxj/gzdt/d/index.html").exists()
+    assert len(walks) == 2      # and the whole build's
+    added.unlink()
+    assert restat(fourth.built.stats, {str(added)}) == input_stats(root)
+    fifth = build(root, index=False, cache=cache, after=fourth.built, changed={str(added)})
+    assert not (root / "build/site/jxj/gzdt/d/index.html").exists()
+    cold = tmp_path / "cold"
+    shutil.copytree(root, cold, ignore=shutil.ignore_patterns("build"))
+    build(cold, index=False)
+    assert fifth.release is not None and tree(root / "build/site") == tree(cold / "build/site")
 
 
 def test_a_page_only_written_again_is_read_but_not_parsed_again(tmp_path: Path, monkeypatch):
