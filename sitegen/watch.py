@@ -27,6 +27,8 @@ def watch(root: Path, out: Path | None, report: Callable[[BuildReport | Exceptio
     root = root.resolve()
     cache = Cache(root / "build" / "cache")
     last: Built | None = None
+    # What the watcher named since the last build that succeeded: a failed build took none of it in.
+    pending: set[str] = set()
 
     def once(quiet: bool = False, changed: set[str] | None = None) -> None:
         nonlocal last
@@ -35,6 +37,7 @@ def watch(root: Path, out: Path | None, report: Callable[[BuildReport | Exceptio
         except Exception as e:      # BuildFailed, OutputError, or a bug: the watch lives on to the next change
             report(e)
             return
+        pending.clear()
         last = result.built or last
         if result.release is not None or not quiet:
             report(result)
@@ -55,8 +58,9 @@ def watch(root: Path, out: Path | None, report: Callable[[BuildReport | Exceptio
                                         watch_filter=relevant, raise_interrupt=False, yield_on_timeout=True,
                                         rust_timeout=1000):
             if changes or not started:
+                pending.update(path for _, path in changes)
                 # What was saved while the first build ran has no events: that once, every file is looked at.
-                once(quiet=not changes, changed={path for _, path in changes} if started else None)
+                once(quiet=not changes, changed=set(pending) if started else None)
             started = True
     except KeyboardInterrupt:
         # Ctrl+C is how a watch is stopped, whatever it is doing then: a build cut short before

@@ -88,8 +88,14 @@ def test_the_watch_publishes_each_edit_and_a_text_edit_from_the_last_build(tmp_p
         # A broken page publishes nothing; the watch goes on, and the fix publishes.
         (root / "content/jxj/gzdt/b.md").write_text(page("坏了", "not a date"), encoding="utf-8")
         assert "build failed" in watching.next_result()
+        # Another page's text edit meanwhile is built with the broken page, not from the last
+        # release as if that page were still good: the next build looks at both again.
+        (root / "content/jxj/gzdt/a.md").write_text(
+            page("经信局动态（更新）", "2024-03-01 09:00", f"开篇。{LONG}\n\n补充说明两项。"), encoding="utf-8")
+        assert "build failed" in watching.next_result()
         (root / "content/jxj/gzdt/b.md").write_text(page("修好了", "2024-03-02 09:00", LONG), encoding="utf-8")
         assert "release r000004 is live" in watching.next_result()
+        assert "补充说明两项" in live.read_text(encoding="utf-8")
     finally:
         watching.stop()
     assert watching.proc.returncode == 0
