@@ -219,7 +219,7 @@ def build(root: Path, out: Path | None = None, progress: Progress | None = None,
     with clock.stage("load"):
         # Published letters change without any file changing: their digest is an input too.
         letters, letter_problems = _letters(root)
-        # Statting every file took half the time from a saved page to its release at 20,000 pages.
+        # Statting every file took about a third of the time from a saved page to its release at 20,000 pages.
         stats = restat(after.stats, changed) if after is not None and changed is not None else input_stats(root)
         inputs = digest(_stats_digest(stats), letters.digest)
         # A long-lived caller knows what changed from what it kept (and reads no manifest to learn it).
